@@ -1,0 +1,5 @@
+"""`python -m bootstrap` is `regboot`."""
+
+from bootstrap.cli import main
+
+main()

@@ -1,0 +1,48 @@
+"""`regboot onboard <provider>`: give the platform pull access to a registry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+
+from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
+from bootstrap.cli.run import execute
+from bootstrap.credentials import Secret
+from bootstrap.engine.onboard import onboard
+from bootstrap.plugins import registry
+from bootstrap.provider import Provider
+
+app = typer.Typer(help="Give the platform pull access to a registry.", no_args_is_help=True)
+
+UPDATE = (
+    Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Send the credential even if the platform already holds this server and username (e.g. a new token).",
+        ),
+    ],
+    False,
+)
+
+
+def _onboard(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
+    def work(ctx: Any) -> Any:
+        request = common.request(cls.name, options, update=extra["update"])
+        if cls.takes_password and not request.dry_run:
+            request = replace(request, password=Secret(read_password(extra["password_stdin"])))
+        return onboard(request, ctx)
+
+    execute("onboard", common, work)
+
+
+for _cls in registry().providers.values():
+    provider_command(
+        app,
+        _cls,
+        _onboard,
+        help="{summary}",
+        extra={"update": UPDATE, **({"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {})},
+    )

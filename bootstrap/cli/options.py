@@ -1,0 +1,180 @@
+"""The options every onboard/rotate/offboard command shares, and provider commands built from a provider's Params."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import click
+import typer
+
+from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
+from bootstrap.engine import Request
+from bootstrap.errors import UsageError
+from bootstrap.provider import Provider
+
+GLOBAL_DEBUG = False  # `regboot --debug <command>`; commands also take --debug themselves
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _option(*flags: str, **kwargs: Any) -> Any:
+    long = next((f for f in flags if f.startswith("--")), flags[0])
+    kwargs.setdefault("metavar", long.lstrip("-").upper().replace("-", "_"))
+    return typer.Option(*flags, **kwargs)
+
+
+# name -> (annotation, default). Kept as data so status/verify can take a subset and provider commands all of it.
+COMMON: dict[str, tuple[Any, Any]] = {
+    "secret_name": (
+        Annotated[str, _option("--secret-name", help="Platform secret that holds the credential.")],
+        DEFAULT_SECRET_NAME,
+    ),
+    "email": (Annotated[str | None, _option("--email", help="Email to store with the credential.")], None),
+    "akka_project": (Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")], None),
+    "akka_region": (Annotated[str | None, _option("--akka-region", help="Akka region.")], None),
+    "akka_owner": (Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project.")], None),
+    "dry_run": (Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing anywhere.")], False),
+    "no_verify": (Annotated[bool, typer.Option("--no-verify", help="Skip proving the credential can pull.")], False),
+    "verify_timeout": (
+        Annotated[
+            float | None,
+            _option("--verify-timeout", envvar="REGBOOT_VERIFY_TIMEOUT", help="Seconds verification may wait."),
+        ],
+        None,
+    ),
+    "output": (Annotated[Format, _option("-o", "--output", help="text or json.")], Format.text),
+    "yes": (Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")], False),
+    "debug": (Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")], False),
+}
+PLATFORM = ("secret_name", "email", "akka_project", "akka_region", "akka_owner")
+COMMAND = ("dry_run", "no_verify", "verify_timeout", "output", "yes", "debug")
+
+PASSWORD_STDIN = (
+    Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")],
+    False,
+)
+
+
+@dataclass
+class Common:
+    """The shared options of one command line, as given."""
+
+    values: dict[str, Any]
+
+    @property
+    def output(self) -> str:
+        fmt = self.values.get("output", Format.text)
+        return fmt.value if isinstance(fmt, Format) else str(fmt)
+
+    @property
+    def debug(self) -> bool:
+        return bool(self.values.get("debug")) or GLOBAL_DEBUG
+
+    def consumer(self) -> Consumer:
+        v = self.values
+        return Consumer(
+            secret_name=v.get("secret_name", DEFAULT_SECRET_NAME),
+            project=v.get("akka_project"),
+            region=v.get("akka_region"),
+            owner=v.get("akka_owner"),
+            email=v.get("email") or "",
+        )
+
+    def request(self, provider: str, options: dict[str, Any], **extra: Any) -> Request:
+        v = self.values
+        timeout = v.get("verify_timeout")
+        if timeout is not None and not 0 < timeout <= 3600:
+            raise UsageError(f"invalid --verify-timeout {timeout}", fix="Give seconds between 1 and 3600.")
+        return Request(
+            provider=provider,
+            options=options,
+            consumer=self.consumer(),
+            dry_run=bool(v.get("dry_run")),
+            verify=not v.get("no_verify"),
+            verify_timeout=timeout,
+            confirm=self.confirm,
+            **extra,
+        )
+
+    def confirm(self, question: str) -> bool:
+        if self.values.get("yes") or not sys.stdin.isatty():
+            return True
+        return click.confirm(question, err=True)
+
+
+def read_password(from_stdin: bool) -> str:
+    """--password-stdin, else REGBOOT_PASSWORD, else a hidden prompt on a terminal. Never a flag value."""
+    if from_stdin:
+        value = sys.stdin.read()
+        value = value[:-1] if value.endswith("\n") else value
+    elif os.environ.get("REGBOOT_PASSWORD"):
+        value = os.environ["REGBOOT_PASSWORD"]
+    elif sys.stdin.isatty():
+        value = click.prompt("Password", hide_input=True, err=True)
+    else:
+        raise UsageError(
+            "no password given",
+            fix="Pipe it in with --password-stdin or set REGBOOT_PASSWORD; it is never taken as a flag.",
+        )
+    if not value:
+        raise UsageError("the password is empty", fix="Pipe a non-empty password or token to --password-stdin.")
+    if "\0" in value or "\n" in value.strip("\r\n"):
+        raise UsageError(
+            "the password contains a NUL byte or a line break",
+            fix="Give the password or token alone; only one trailing newline is dropped.",
+        )
+    return value
+
+
+def provider_command(
+    group: typer.Typer,
+    cls: type[Provider],
+    handler: Callable[[type[Provider], dict[str, Any], Common, dict[str, Any]], None],
+    *,
+    help: str,
+    common: tuple[str, ...] = PLATFORM + COMMAND,
+    extra: dict[str, tuple[Any, Any]] | None = None,
+) -> None:
+    """Add `<group> <provider>` with the provider's own options, the shared ones and `extra` ones.
+
+    handler(cls, provider_options, common, extra_values) runs the command."""
+    extra = extra or {}
+    params = [_parameter(p.name, *_param_type(p)) for p in cls.options]
+    params += [_parameter(name, *COMMON[name]) for name in common]
+    params += [_parameter(name, *spec) for name, spec in extra.items()]
+    own = {p.name for p in cls.options}
+
+    def command(**kwargs: Any) -> None:
+        options = {k: v for k, v in kwargs.items() if k in own}
+        shared = Common({k: v for k, v in kwargs.items() if k in common})
+        handler(cls, options, shared, {k: v for k, v in kwargs.items() if k in extra})
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__name__ = cls.name
+    group.command(cls.name, help=help.format(name=cls.name, summary=cls.summary))(command)
+
+
+def _param_type(p: Any) -> tuple[Any, Any]:
+    kwargs: dict[str, Any] = {"help": p.help}
+    if p.choices:
+        kwargs["click_type"] = click.Choice(p.choices)
+    if p.flag:
+        return Annotated[bool, typer.Option(p.option, **kwargs)], bool(p.default)
+    if p.multiple:
+        return Annotated[list[str] | None, _option(p.option, **kwargs)], None
+    default = inspect.Parameter.empty if p.required else p.default
+    return Annotated[str if p.required else str | None, _option(p.option, **kwargs)], default
+
+
+def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)

@@ -1,0 +1,38 @@
+"""`regboot plugins`: installed provider plugins, their versions and where they came from."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from bootstrap.cli.options import Common, Format, _option
+from bootstrap.cli.run import execute
+from bootstrap.engine import Context
+from bootstrap.plugins import registry
+from bootstrap.result import Result
+
+
+def plugins(output: Annotated[Format, _option("-o", "--output", help="text or json.")] = Format.text) -> None:
+    """Installed provider plugins, their versions, and where they came from."""
+
+    def work(ctx: Context) -> Result:
+        rows = [
+            {
+                "name": p.name,
+                "providers": ", ".join(p.providers),
+                "distribution": p.distribution,
+                "version": p.version,
+                "module": p.module,
+                "error": p.error or "",
+            }
+            for p in registry().plugins
+        ]
+        count = len(registry().providers)
+        return Result(
+            "plugins",
+            f"{count} provider(s) from {len(rows)} plugin(s)",
+            data={"plugins": rows},
+            table=rows,
+            columns=("name", "providers", "distribution", "version", "module", "error"),
+        )
+
+    execute("plugins", Common({"output": output}), work)

@@ -1,0 +1,56 @@
+"""Run one command: the single place where errors are caught, rendered and turned into exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import NoReturn
+
+import typer
+
+from bootstrap.cli.options import Common
+from bootstrap.credentials import scrub
+from bootstrap.engine import Context
+from bootstrap.errors import Interrupted, OperationError, RegbootError
+from bootstrap.output import render, render_error
+from bootstrap.plugins import registry
+from bootstrap.result import Result
+from bootstrap.ui import Ui, configure_logging
+
+
+def execute(command: str, common: Common, work: Callable[[Context], Result]) -> NoReturn:
+    configure_logging(sys.stderr, debug=common.debug)
+    ctx = Context(Ui(debug=common.debug), os.environ)
+    for plugin in registry().plugins:
+        if plugin.error:
+            ctx.ui.warn(f"plugin {plugin.name} ({plugin.module}) was skipped: {plugin.error}")
+    try:
+        result = work(ctx)
+    except RegbootError as err:
+        _debug_traceback(common)
+        render_error(command, err, common.output)
+        raise typer.Exit(err.exit_status) from None
+    except KeyboardInterrupt:
+        stopped = Interrupted(
+            "interrupted; whatever this run had made was rolled back", fix="Run the same command again to finish."
+        )
+        render_error(command, stopped, common.output)
+        raise typer.Exit(stopped.exit_status) from None
+    except Exception as exc:  # a bug: say so plainly, the traceback only on request
+        _debug_traceback(common)
+        bug = OperationError(
+            f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            fix="Run again with --debug for the traceback, and report it.",
+            code="internal",
+        )
+        render_error(command, bug, common.output)
+        raise typer.Exit(1) from None
+    render(result, common.output)
+    raise typer.Exit(result.exit_status)
+
+
+def _debug_traceback(common: Common) -> None:
+    if common.debug:
+        sys.stderr.write(scrub(traceback.format_exc()))

@@ -1,0 +1,31 @@
+"""`regboot status`: the platform's credentials joined with what the clouds say about them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bootstrap.cli.options import Common, Format, _option
+from bootstrap.cli.run import execute
+from bootstrap.engine.status import status as status_flow
+
+
+def status(
+    akka_project: Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")] = None,
+    akka_region: Annotated[str | None, _option("--akka-region", help="Akka region.")] = None,
+    akka_owner: Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project.")] = None,
+    output: Annotated[Format, _option("-o", "--output", help="text or json.")] = Format.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Platform credentials joined with what the clouds say about them: identity, grant, age, expiry."""
+    common = Common(
+        {
+            "akka_project": akka_project,
+            "akka_region": akka_region,
+            "akka_owner": akka_owner,
+            "output": output,
+            "debug": debug,
+        }
+    )
+    execute("status", common, lambda ctx: status_flow(common.consumer(), ctx))

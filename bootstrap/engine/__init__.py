@@ -1,0 +1,66 @@
+"""The flows: onboard, rotate, offboard, status. Each reads like the runbook a careful engineer would follow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bootstrap.consumer import Consumer
+from bootstrap.credentials import Secret
+from bootstrap.errors import UsageError
+from bootstrap.platforms.akka import Akka
+from bootstrap.plugins import registry
+from bootstrap.provider import Provider, Run
+from bootstrap.ui import Ui
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command's parsed input."""
+
+    provider: str
+    options: Mapping[str, Any]
+    consumer: Consumer
+    password: Secret | None = None
+    dry_run: bool = False
+    verify: bool = True
+    verify_timeout: float | None = None
+    update: bool = False  # onboard: send the credential even if the platform already holds this login
+    keep_identity: bool = False  # offboard
+    confirm: Callable[[str], bool] = field(default=lambda question: True)
+
+
+def checked(request: Request) -> Request:
+    """The request with its provider options validated: bad input fails here, before any call is made."""
+    return replace(request, options=registry().provider(request.provider).check(request.options))
+
+
+@dataclass
+class Context:
+    """What every flow needs: where to narrate, the environment, and the platform for a consumer."""
+
+    ui: Ui
+    env: Mapping[str, str]
+
+    def platform(self, consumer: Consumer) -> Akka:
+        try:
+            timeout = float(self.env.get("REGBOOT_AKKA_TIMEOUT") or 60)
+        except ValueError:
+            raise UsageError("REGBOOT_AKKA_TIMEOUT is not a number of seconds") from None
+        return Akka(consumer, ui=self.ui, env=self.env, timeout=timeout)
+
+    def provider(self, request: Request, consumer: Consumer) -> tuple[Provider, Run]:
+        cls = registry().provider(request.provider)
+        run = Run(self.ui, self.env, password=request.password)
+        return cls(request.options, consumer, run), run
+
+
+def consumer_data(consumer: Consumer) -> dict[str, Any]:
+    return {
+        "platform": consumer.platform,
+        "project": consumer.project,
+        "region": consumer.region,
+        "owner": consumer.owner,
+        "secret_name": consumer.secret_name,
+    }

@@ -1,0 +1,74 @@
+"""Rollback: undo steps pushed as resources are made, run in reverse when the run fails, Ctrl-C included."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+from bootstrap.errors import RegbootError
+from bootstrap.ui import Ui
+
+
+class Journal:
+    """Use as a context manager around the part of a run that creates things.
+
+    `push(description, undo)` right after a resource exists; `commit()` once the run no longer needs the
+    safety net. Leaving the block with any exception (KeyboardInterrupt included) undoes what is left, newest
+    first, with Ctrl-C ignored meanwhile so a second press cannot strand a half-made secret.
+    """
+
+    def __init__(self, ui: Ui) -> None:
+        self.ui = ui
+        self._undo: list[tuple[str, Callable[[], object]]] = []
+        self.undone: list[str] = []
+        self.left_behind: list[str] = []
+
+    def push(self, description: str, undo: Callable[[], object]) -> None:
+        self._undo.append((description, undo))
+
+    def commit(self) -> None:
+        self._undo.clear()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            return
+        self.rollback()
+        if self.left_behind and isinstance(exc, RegbootError):
+            left = "; ".join(self.left_behind)
+            exc.fix = f"{exc.fix} Could not roll back, remove by hand: {left}.".strip()
+
+    def rollback(self) -> None:
+        with _sigint_ignored():
+            while self._undo:
+                description, undo = self._undo.pop()
+                try:
+                    undo()
+                except Exception as err:  # keep undoing the rest; say what stays
+                    self.left_behind.append(description)
+                    self.ui.warn(f"could not roll back {description}: {_first_line(err)}")
+                else:
+                    self.undone.append(description)
+                    self.ui.say(f"rolled back: {description}")
+
+
+def _first_line(err: BaseException) -> str:
+    text = err.message if isinstance(err, RegbootError) else str(err)
+    return (text.strip().splitlines() or [type(err).__name__])[0]
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to mask
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,62 @@
+"""Render a Result or an error: text for people, or the versioned JSON envelope for scripts (stdout only)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from bootstrap.credentials import scrub
+from bootstrap.errors import RegbootError
+from bootstrap.result import Result
+
+RESULT_VERSION = 1
+
+
+def envelope(command: str, *, data: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "regboot_result_version": RESULT_VERSION,
+        "command": command,
+        "status": "error" if errors else "success",
+        "data": data,
+        "errors": errors,
+    }
+
+
+def render(result: Result, fmt: str, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        _dump(envelope(result.command, data=result.payload(), errors=[]), out)
+        return
+    lines = [result.summary]
+    lines += [f"  {i}. {step.text()}" for i, step in enumerate(result.plan, 1)]
+    if result.table is not None:
+        lines += _table(result.table, result.columns or tuple(result.table[0] if result.table else ()))
+    lines += [f"warning: {w}" for w in result.warnings]
+    out.write(scrub("\n".join(lines)) + "\n")
+
+
+def render_error(
+    command: str, err: RegbootError, fmt: str, *, out: TextIO | None = None, err_stream: TextIO | None = None
+) -> None:
+    if fmt == "json":
+        item = {"code": err.code, "message": err.message}
+        if err.fix:
+            item["fix"] = err.fix
+        _dump(envelope(command, data={}, errors=[item]), out or sys.stdout)
+    (err_stream or sys.stderr).write(scrub(f"error: {err}") + "\n")
+
+
+def _dump(document: dict[str, Any], out: TextIO) -> None:
+    # No `default=`: a Secret (or anything unexpected) in the payload fails loudly instead of being stringified.
+    out.write(scrub(json.dumps(document, indent=2, sort_keys=False)) + "\n")
+
+
+def _table(rows: list[dict[str, str]], wanted: tuple[str, ...]) -> list[str]:
+    if not rows:
+        return []
+    columns = [c for c in wanted if any(r.get(c) for r in rows)]
+    widths = {c: max(len(c), *(len(r.get(c, "")) for r in rows)) for c in columns}
+    header = "  ".join(c.upper().replace("_", " ").ljust(widths[c]) for c in columns)
+    body = ["  ".join(r.get(c, "").ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    return [header.rstrip(), *body]

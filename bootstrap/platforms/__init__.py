@@ -1,0 +1,16 @@
+"""Platforms: where credentials are installed. Today only Akka, through its CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlatformEntry:
+    """One credential as the platform lists it (never with its password)."""
+
+    name: str  # the secret name; the credential ID on CLIs before 3.0.4
+    server: str
+    username: str
+    email: str = ""
+    status: str = ""

@@ -1,0 +1,219 @@
+"""The Akka platform, through its CLI: preflight, add / list / remove credentials, delete secrets.
+
+The CLI takes the password only as an argument (`--docker-password`), so it is visible to same-host users
+while that one process runs; nothing else here ever sees it. Failures become domain errors built from the
+CLI's own output with the password scrubbed, never from the command line (CalledProcessError would print it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bootstrap.consumer import Consumer
+from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.platforms import PlatformEntry
+from bootstrap.platforms.table import parse_table
+from bootstrap.ui import Ui
+
+LOGIN_FIX = "Run `akka auth login` (in CI, set AKKA_TOKEN), then run this command again."
+_NOT_LOGGED_IN = ("not logged in", "unauthenticated", "akka auth login", "token has expired", "login required")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the installed CLI calls things: 3.0.4 renamed delete-credentials and added secret names."""
+
+    modern: bool
+
+    @property
+    def remove_command(self) -> str:
+        return "remove-credentials" if self.modern else "delete-credentials"
+
+
+class Akka:
+    """One consumer's view of the Akka platform."""
+
+    def __init__(
+        self, consumer: Consumer, *, ui: Ui, env: Mapping[str, str] | None = None, timeout: float = 60.0
+    ) -> None:
+        self.consumer = consumer
+        self.ui = ui
+        self.env = dict(os.environ if env is None else env)
+        self.timeout = timeout
+        self._dialect: Dialect | None = None
+
+    # --- preflight --------------------------------------------------------------------------------------
+    def preflight(self) -> Consumer:
+        """CLI present, logged in, project known and visible, the CLI's dialect understood. Changes nothing."""
+        self._binary()
+        login = self._run(["auth", "current-login"], what="check the Akka login")
+        if login.returncode != 0:
+            raise PreconditionError(f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in")
+        project = self.consumer.project or self.env.get("AKKA_PROJECT") or self._configured_project()
+        if not project:
+            raise PreconditionError(
+                "no Akka project given and none is configured",
+                fix="Pass --akka-project NAME, or run `akka config set project NAME`.",
+                code="unknown_project",
+            )
+        self.consumer = self.consumer.resolved(project)
+        found = self._run(["projects", "get", project, *self._owner()], what="look up the Akka project")
+        if found.returncode != 0:
+            raise PreconditionError(
+                f"Akka project {project!r} not found or not visible to this login: {_first_line(found)}",
+                fix="Check the name with `akka projects list`, or pass --akka-owner for an organisation's project.",
+                code="unknown_project",
+            )
+        dialect = self.dialect()
+        if not dialect.modern and (self.consumer.region or self.consumer.secret_name != "docker-credentials"):
+            raise PreconditionError(
+                "this akka CLI predates 3.0.4 and has no --secret-name or --region",
+                fix="Upgrade the Akka CLI, or drop --secret-name/--akka-region.",
+                code="akka_too_old",
+            )
+        return self.consumer
+
+    def dialect(self) -> Dialect:
+        if self._dialect is None:
+            helptext = self._run(["docker", "--help"], what="read `akka docker --help`")
+            self._dialect = Dialect(modern="remove-credentials" in helptext.stdout + helptext.stderr)
+        return self._dialect
+
+    # --- credentials ------------------------------------------------------------------------------------
+    def entries(self) -> list[PlatformEntry]:
+        done = self._check(["docker", "list-credentials", *self._scope()], what="list credentials")
+        if self.dialect().modern:
+            rows = parse_table(done.stdout, "NAME")
+            return [
+                PlatformEntry(
+                    r["name"], r.get("server", ""), r.get("username", ""), r.get("email", ""), r.get("status", "")
+                )
+                for r in rows
+            ]
+        rows = parse_table(done.stdout, "ID")
+        return [PlatformEntry(r["id"], r.get("server", ""), r.get("username", ""), r.get("email", "")) for r in rows]
+
+    def find(self, server: str | None = None) -> PlatformEntry | None:
+        """This consumer's entry: by secret name, or on old CLIs (no names) by server."""
+        for entry in self.entries():
+            if self.dialect().modern and entry.name == self.consumer.secret_name:
+                return entry
+            if not self.dialect().modern and server and same_server(entry.server, server):
+                return entry
+        return None
+
+    def add(self, credential: RegistryCredential) -> None:
+        """Install or update (same secret name) the credential. The password's only way out of regboot."""
+        argv = [
+            "docker",
+            "add-credentials",
+            "--docker-server",
+            credential.server,
+            "--docker-username",
+            credential.username,
+        ]
+        email = credential.email or self.consumer.email
+        if email:
+            argv += ["--docker-email", email]
+        if self.dialect().modern:
+            argv += ["--secret-name", self.consumer.secret_name]
+        argv += [*self._scope(), "--docker-password", credential.password.reveal()]
+        self._check(argv, what=f"add credentials for {credential.server}", secret=credential.password)
+
+    def remove(self, entry: PlatformEntry) -> None:
+        self._check(
+            ["docker", self.dialect().remove_command, entry.name, *self._scope()],
+            what=f"remove credentials {entry.name}",
+        )
+
+    def secret_exists(self, name: str) -> bool:
+        done = self._check(["secrets", "list", *self._scope(region=False)], what="list secrets")
+        return any(row.get("name") == name for row in parse_table(done.stdout, "NAME"))
+
+    def delete_secret(self, name: str) -> None:
+        self._check(["secrets", "delete", name, *self._scope(region=False)], what=f"delete secret {name}")
+
+    # --- plumbing -----------------------------------------------------------------------------------------
+    def _scope(self, *, region: bool = True) -> list[str]:
+        c = self.consumer
+        out = ["--project", c.project] if c.project else []
+        if region and c.region:
+            out += ["--region", c.region]
+        return out + self._owner()
+
+    def _owner(self) -> list[str]:
+        return ["--owner", self.consumer.owner] if self.consumer.owner else []
+
+    def _configured_project(self) -> str:
+        done = self._run(["config", "get", "project"], what="read the configured Akka project")
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    def _binary(self) -> str:
+        name = self.env.get("REGBOOT_AKKA_BIN") or "akka"
+        found = shutil.which(name, path=self.env.get("PATH"))
+        if not found:
+            raise PreconditionError(
+                f"the akka CLI was not found ({name})",
+                fix="Install it (https://doc.akka.io/reference/cli/index.html) or set REGBOOT_AKKA_BIN to its path.",
+                code="akka_missing",
+            )
+        return found
+
+    def _check(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
+        done = self._run(args, what=what, secret=secret)
+        if done.returncode != 0:
+            where = f"in Akka project {self.consumer.project}" if self.consumer.project else "on Akka"
+            reason = _first_line(done)
+            if any(marker in reason.lower() for marker in _NOT_LOGGED_IN):
+                raise PreconditionError(f"could not {what} {where}: {reason}", fix=LOGIN_FIX, code="not_logged_in")
+            raise OperationError(f"could not {what} {where}: {reason}", code="platform_failed")
+        return done
+
+    def _run(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
+        argv = [self._binary(), *args, "--disable-prompt"]
+        env = {**self.env, "AKKA_DISABLE_PROMPTS": "true"}
+        try:
+            done = subprocess.run(
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=self.timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise OperationError(
+                f"akka did not answer within {self.timeout:.0f}s trying to {what}",
+                fix="Check the network and the Akka status page, then run this command again.",
+                code="platform_timeout",
+            ) from None  # the TimeoutExpired text holds the argv, password included
+        except OSError as err:
+            raise PreconditionError(
+                f"could not run the akka CLI: {err.strerror}",
+                fix="Check REGBOOT_AKKA_BIN and the CLI's installation.",
+                code="akka_missing",
+            ) from None
+        if secret:  # should the CLI ever echo its arguments, the password still stays here
+            value = secret.reveal()
+            done.stdout, done.stderr = done.stdout.replace(value, "***"), done.stderr.replace(value, "***")
+        return done
+
+
+def _first_line(done: subprocess.CompletedProcess) -> str:
+    for line in (done.stderr + "\n" + done.stdout).splitlines():
+        if line.strip():
+            return line.strip().removeprefix("Error: ")[:300]
+    return f"exit status {done.returncode}"
+
+
+def same_server(a: str, b: str) -> bool:
+    def norm(s: str) -> str:
+        return s.lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+
+    return norm(a) == norm(b)

@@ -1,0 +1,175 @@
+"""What a provider plugin is: a small object that ensures an identity, its grant and its credentials.
+
+The engine owns ordering, verification, the platform call, rollback and reporting; a provider only knows its
+cloud. Subclass `Provider`, declare the command-line options as `Param`s, and register the class from a
+`register_providers` hook. Import cloud SDKs inside methods, never at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from bootstrap.consumer import Consumer
+from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.journal import Journal
+from bootstrap.platforms import PlatformEntry
+from bootstrap.result import Action, Step
+from bootstrap.ui import Ui
+
+
+@dataclass(frozen=True)
+class Param:
+    """One provider option on the command line, e.g. Param("gcp_project", "Google Cloud project id", required=True)."""
+
+    name: str
+    help: str
+    required: bool = False
+    default: Any = None
+    multiple: bool = False
+    choices: tuple[str, ...] = ()
+    flag: bool = False  # a boolean switch
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The cloud principal that pulls."""
+
+    kind: str  # "service account", "service principal", "user"
+    name: str  # email, app id, username
+    serves: str | None = None  # the consumer label recorded on it
+    created: bool = False  # made by this run
+
+
+@dataclass(frozen=True)
+class Held:
+    """A key or password an identity holds; never the secret itself."""
+
+    id: str
+    created: datetime | None = None
+    expires: datetime | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Minted:
+    credential: RegistryCredential
+    held: Held
+
+
+@dataclass
+class Inspection:
+    """What exists now, read without changing anything."""
+
+    identity: Identity | None = None
+    granted: bool = False
+    held: list[Held] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # provider-specific, e.g. the registry's login server
+
+
+@dataclass
+class Run:
+    """What a provider gets besides its options: where to narrate, what to record, the environment."""
+
+    ui: Ui
+    env: Mapping[str, str]
+    actions: list[Action] = field(default_factory=list)
+    password: Secret | None = None  # static providers only: what the user handed us
+
+    def record(self, verb: str, what: str, name: str, detail: str = "") -> None:
+        self.actions.append(Action(verb, what, name, detail))
+        self.ui.say(self.actions[-1].text())
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One platform credential as its cloud sees it (for `regboot status`)."""
+
+    provider: str
+    identity: str = ""
+    grant: str = ""
+    held: tuple[Held, ...] = ()
+    stray: tuple[Held, ...] = ()  # credentials on the identity that no platform entry accounts for
+    problems: tuple[str, ...] = ()
+
+
+class Provider:
+    """Base class. Class attributes describe the provider; an instance serves one run for one target."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    options: ClassVar[tuple[Param, ...]] = ()
+    takes_password: ClassVar[bool] = False  # static credentials: the user holds the password
+    rotates: ClassVar[bool] = True
+    fallback: ClassVar[bool] = False  # status: claims the platform entries no other provider claims
+
+    def __init__(self, options: Mapping[str, Any], consumer: Consumer, run: Run) -> None:
+        self.opts = dict(options)
+        self.consumer = consumer
+        self.run = run
+
+    @classmethod
+    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and normalise the options before anything is called; raise UsageError (exit 2)."""
+        return dict(options)
+
+    # --- read-only --------------------------------------------------------------------------------------
+    def preflight(self) -> None:
+        """Check credentials, permissions, policies and that the target exists. Raise PreconditionError."""
+
+    def inspect(self) -> Inspection:
+        raise NotImplementedError
+
+    def login(self, found: Inspection) -> tuple[str, str]:
+        """(server, username) the platform should hold once this provider's work is done."""
+        raise NotImplementedError
+
+    def plan(self, found: Inspection) -> list[Step]:
+        """The steps ensure_identity/ensure_grant/mint would take, from what `inspect` found."""
+        return []
+
+    def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
+        """True when nothing needs doing: the platform holds this provider's login and the identity a credential."""
+        if entry is None or found.identity is None:
+            return False
+        server, username = self.login(found)
+        return (entry.server, entry.username) == (server, username) and found.granted and bool(found.held)
+
+    # --- changes ----------------------------------------------------------------------------------------
+    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+        raise NotImplementedError
+
+    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
+        raise NotImplementedError
+
+    def mint(self, identity: Identity, journal: Journal) -> Minted:
+        raise NotImplementedError
+
+    def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
+        """Retire every credential of `identity` but `keep`; return what was retired."""
+        return []
+
+    def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
+        """The steps `remove` would take."""
+        return []
+
+    def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
+        """Retire credentials, grants and (unless keep_identity) the identity. Return what could not be removed."""
+        return []
+
+    # --- status -----------------------------------------------------------------------------------------
+    @classmethod
+    def claims(cls, entry: PlatformEntry) -> bool:
+        """Whether a platform entry looks like one of this provider's (by server)."""
+        return False
+
+    @classmethod
+    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
+        """What the cloud says about the identities behind `entries` (all claimed by this provider)."""
+        return [StatusRow(cls.name) for _ in entries]

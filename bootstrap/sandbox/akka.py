@@ -1,0 +1,307 @@
+"""A stand-in `akka` CLI, faithful to the documented one for the commands regboot uses.
+
+State lives in the JSON file named by AKKA_SANDBOX_STATE (locked while a command runs, so concurrent calls
+serialise like the real service would). The platform never needs the password back, so only its SHA-256 is
+kept: nothing secret is written to disk, and a test can still check exactly what the platform holds.
+
+State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
+`config.project`, `projects`, and `fail` = {"docker add-credentials": {"message": "...", "times": 1,
+"exit": 1, "sleep": 0}} to make a command fail or hang ("{password}" in a message echoes the password).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
+GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
+MODERN = (3, 0, 4)
+
+
+def default_state(project: str = "demo-project") -> dict[str, Any]:
+    return {
+        "version": "3.2.0",
+        "logged_in": True,
+        "user": "platform-engineer@example.com",
+        "config": {"project": project},
+        "projects": {project: {"owner": "", "regions": ["gcp-us-east1"], "credentials": {}, "secrets": {}}},
+        "fail": {},
+        "calls": [],
+    }
+
+
+def install(bin_dir: Path, state_file: Path, *, project: str = "demo-project", state: dict | None = None) -> Path:
+    """Write an executable `akka` into bin_dir and a fresh state file; return the executable's path."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    exe = bin_dir / "akka"
+    exe.write_text(f"#!{sys.executable}\nfrom bootstrap.sandbox.akka import main\nraise SystemExit(main())\n")
+    exe.chmod(0o755)
+    if state is not None or not state_file.exists():
+        state_file.write_text(json.dumps(state or default_state(project), indent=2))
+    return exe
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@contextmanager
+def _locked_state() -> Iterator[dict[str, Any]]:
+    path = Path(os.environ.get("AKKA_SANDBOX_STATE") or Path.home() / ".akka-sandbox" / "state.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = json.loads(path.read_text()) if path.exists() else default_state()
+        yield state
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(path)
+
+
+def _version(state: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(int(p) for p in state.get("version", "3.2.0").split(".")[:3])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with _locked_state() as state:
+            out = Cli(state).run(args)
+    except CliError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return err.code
+    if out:
+        print(out)
+    return 0
+
+
+class Cli:
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
+        self.modern = _version(state) >= MODERN
+
+    # --- parsing -------------------------------------------------------------------------------------------
+    def run(self, args: list[str]) -> str:
+        words, flags = self._split(args)
+        self._log(words, flags)
+        if not words or words == ["help"]:
+            return "Akka control\n\nUsage:\n  akka [command]"
+        if words == ["version"]:
+            return f"Akka CLI version: {self.state.get('version')}"
+        key = " ".join(words[:2])
+        self._inject(key, flags)
+        handler = {
+            "auth current-login": self.current_login,
+            "config get": self.config_get,
+            "config set": self.config_set,
+            "projects get": self.projects_get,
+            "docker add-credentials": self.add_credentials,
+            "docker list-credentials": self.list_credentials,
+            "docker remove-credentials": self.remove_credentials if self.modern else None,
+            "docker delete-credentials": self.delete_credentials if not self.modern else None,
+            "secrets list": self.secrets_list,
+            "secrets delete": self.secrets_delete,
+        }.get(key)
+        if words == ["docker"] or (flags.get("--help") and words[:1] == ["docker"]):
+            return self.docker_help()
+        if handler is None:
+            raise CliError(f'unknown command "{" ".join(words[1:2]) or words[0]}" for "akka {words[0]}"')
+        return handler(words[2:], flags)
+
+    def _split(self, args: list[str]) -> tuple[list[str], dict[str, Any]]:
+        words: list[str] = []
+        flags: dict[str, Any] = {}
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg.startswith("-"):
+                name, eq, value = arg.partition("=")
+                if name in ("-h", "--help"):
+                    flags["--help"] = True
+                elif name in GLOBAL_SWITCHES or name in ("--config-only", "--secret-only"):
+                    flags[name] = True
+                else:
+                    if not eq:
+                        if i + 1 >= len(args):
+                            raise CliError(f"flag needs an argument: {name}")
+                        i += 1
+                        value = args[i]
+                    flags[name] = value
+            else:
+                words.append(arg)
+            i += 1
+        return words, flags
+
+    def _allow(self, flags: dict[str, Any], allowed: set[str]) -> None:
+        for name in flags:
+            if name not in allowed | GLOBAL_VALUE_FLAGS | GLOBAL_SWITCHES | {"--help"}:
+                raise CliError(f"unknown flag: {name}")
+
+    def _log(self, words: list[str], flags: dict[str, Any]) -> None:
+        shown = {k: ("<password>" if k == "--docker-password" else v) for k, v in flags.items()}
+        self.state.setdefault("calls", []).append({"command": words, "flags": shown, "pid": os.getppid()})
+
+    def _inject(self, key: str, flags: dict[str, Any]) -> None:
+        fault = self.state.get("fail", {}).get(key)
+        if not fault or fault.get("times", 1) <= 0:
+            return
+        fault["times"] = fault.get("times", 1) - 1
+        if fault.get("sleep"):
+            time.sleep(fault["sleep"])
+        if fault.get("message"):
+            # "{password}" in a message echoes the password back, like a careless CLI might
+            raise CliError(
+                fault["message"].replace("{password}", flags.get("--docker-password", "")), fault.get("exit", 1)
+            )
+
+    def _login(self) -> None:
+        if not self.state.get("logged_in"):
+            raise CliError("you are not logged in, please run 'akka auth login'")
+
+    def _project(self, flags: dict[str, Any]) -> dict[str, Any]:
+        self._login()
+        name = flags.get("--project") or os.environ.get("AKKA_PROJECT") or self.state.get("config", {}).get("project")
+        if not name:
+            raise CliError("no project specified, pass --project or run 'akka config set project NAME'")
+        project = self.state.get("projects", {}).get(name)
+        if project is None or (flags.get("--owner") and project.get("owner") != flags["--owner"]):
+            raise CliError(f"project {name!r} not found")
+        region = flags.get("--region")
+        if region and region not in project.get("regions", []):
+            raise CliError(f"region {region!r} is not a region of project {name!r}")
+        return project
+
+    # --- commands --------------------------------------------------------------------------------------------
+    def current_login(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._login()
+        return f"EMAIL{' ' * 28}ORGANIZATION\n{self.state.get('user', ''):<33}sandbox"
+
+    def config_get(self, words: list[str], flags: dict[str, Any]) -> str:
+        return str(self.state.get("config", {}).get(words[0] if words else "", ""))
+
+    def config_set(self, words: list[str], flags: dict[str, Any]) -> str:
+        if len(words) != 2:
+            raise CliError("accepts 2 arg(s)")
+        self.state.setdefault("config", {})[words[0]] = words[1]
+        return f"'{words[0]}' set to '{words[1]}'"
+
+    def projects_get(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--owner"})
+        if not words:
+            raise CliError("requires a project name")
+        project = self._project({**flags, "--project": words[0]})
+        return f"NAME{' ' * 20}REGIONS\n{words[0]:<24}{','.join(project.get('regions', []))}"
+
+    def docker_help(self) -> str:
+        remove = (
+            "  remove-credentials Remove credentials for a container registry."
+            if self.modern
+            else "  delete-credentials Delete credentials for a container registry."
+        )
+        return (
+            "Manage credentials for container registries.\n\nUsage:\n  akka docker [command]\n\n"
+            "Available Commands:\n"
+            "  add-credentials    Add or update credentials for a container registry.\n"
+            "  list-credentials   List credentials for container registries.\n" + remove
+        )
+
+    def add_credentials(self, words: list[str], flags: dict[str, Any]) -> str:
+        allowed = {
+            "--docker-server",
+            "--docker-username",
+            "--docker-email",
+            "--docker-password",
+            "--project",
+            "--owner",
+        }
+        if self.modern:
+            allowed |= {"--secret-name", "--region", "--config-only", "--secret-only"}
+        self._allow(flags, allowed)
+        for required in ("--docker-server", "--docker-password"):
+            if not flags.get(required):
+                raise CliError(f'required flag(s) "{required[2:]}" not set')
+        project = self._project(flags)
+        name = flags.get("--secret-name", "docker-credentials")
+        creds = project.setdefault("credentials", {})
+        ident = creds.get(name, {}).get("id") or f"cred-{len(creds) + 1:04d}"
+        creds[name] = {
+            "id": ident,
+            "server": flags["--docker-server"],
+            "username": flags.get("--docker-username", ""),
+            "email": flags.get("--docker-email", ""),
+            "region": flags.get("--region", ""),
+            "status": "OK",
+            "password_sha256": hashlib.sha256(flags["--docker-password"].encode()).hexdigest(),
+        }
+        project.setdefault("secrets", {})[name] = {"type": "docker-registry"}
+        return f"Credentials {name} for {flags['--docker-server']} added."
+
+    def list_credentials(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner"} | ({"--region"} if self.modern else set()))
+        creds = self._project(flags).get("credentials", {})
+        if self.modern:
+            rows = [["NAME", "STATUS", "SERVER", "EMAIL", "USERNAME"]]
+            rows += [[n, c["status"], c["server"], c["email"], c["username"]] for n, c in creds.items()]
+        else:
+            rows = [["ID", "SERVER", "USERNAME", "EMAIL"]]
+            rows += [[c["id"], c["server"], c["username"], c["email"]] for c in creds.values()]
+        return _tabulate(rows)
+
+    def remove_credentials(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner", "--region"})
+        if len(words) != 1:
+            raise CliError("accepts 1 arg(s)")
+        creds = self._project(flags).get("credentials", {})
+        if words[0] not in creds:
+            raise CliError(f"credentials {words[0]!r} not found")
+        del creds[words[0]]
+        return f"Credentials {words[0]} removed."
+
+    def delete_credentials(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner"})
+        if len(words) != 1:
+            raise CliError("accepts 1 arg(s)")
+        creds = self._project(flags).get("credentials", {})
+        for name, cred in list(creds.items()):
+            if cred["id"] == words[0]:
+                del creds[name]
+                return f"Credentials {words[0]} deleted."
+        raise CliError(f"credentials with ID {words[0]!r} not found")
+
+    def secrets_list(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner"})
+        secrets = self._project(flags).get("secrets", {})
+        return _tabulate([["NAME", "TYPE"], *[[n, s["type"]] for n, s in secrets.items()]])
+
+    def secrets_delete(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner"})
+        if len(words) != 1:
+            raise CliError("accepts 1 arg(s)")
+        project = self._project(flags)
+        if words[0] not in project.get("secrets", {}):
+            raise CliError(f"secret {words[0]!r} not found")
+        if any(n == words[0] for n in project.get("credentials", {})):
+            raise CliError(f"secret {words[0]!r} is in use by docker credentials; remove them first")
+        del project["secrets"][words[0]]
+        return f"Secret {words[0]} deleted."
+
+
+def _tabulate(rows: list[list[str]]) -> str:
+    """Like Go's tabwriter: columns padded to the widest cell plus three spaces; empty cells stay empty."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("".join(c.ljust(w + 3) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

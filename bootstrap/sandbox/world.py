@@ -1,0 +1,58 @@
+"""One sandbox: the stand-in akka CLI and every cloud emulator, started together, with the environment that
+points regboot at them. Used by `regboot sandbox up`, `make demo` and the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from bootstrap.sandbox import akka
+
+# Credential discovery must never reach a metadata server (169.254.169.254): these make Google's ADC skip the
+# GCE check, and point it at a closed loopback port should anything still try.
+NO_METADATA = {"NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:9", "GCE_METADATA_IP": "127.0.0.1:9"}
+
+
+class Sandbox:
+    """Start with `with Sandbox() as sb:`; `sb.env` is the environment for regboot processes."""
+
+    def __init__(self, directory: Path | None = None, *, project: str = "demo-project") -> None:
+        self._own_dir = directory is None
+        self.dir = Path(directory or tempfile.mkdtemp(prefix="regboot-sandbox-"))
+        self.project = project
+        self.bin = self.dir / "bin"
+        self.akka_state_file = self.dir / "akka-state.json"
+        self.emulators: dict[str, Any] = {}
+        self.env: dict[str, str] = {}
+
+    def start(self) -> dict[str, str]:
+        exe = akka.install(self.bin, self.akka_state_file, project=self.project)
+        self.env = {
+            **NO_METADATA,
+            "REGBOOT_AKKA_BIN": str(exe),
+            "AKKA_SANDBOX_STATE": str(self.akka_state_file),
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        return self.env
+
+    def stop(self) -> None:
+        for emulator in self.emulators.values():
+            emulator.stop()
+        if self._own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def platform_state(self) -> dict[str, Any]:
+        """What the stand-in akka holds now (password hashes only)."""
+        return json.loads(self.akka_state_file.read_text())
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()

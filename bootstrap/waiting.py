@@ -1,0 +1,83 @@
+"""The one way regboot waits: eventual consistency, throttling and conflicts, each call site saying what
+counts as "not yet", how long it may take, and what to show meanwhile."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bootstrap.errors import OperationError
+from bootstrap.ui import Ui
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """The verdict on a failed attempt: try again, after at least `after` seconds (a Retry-After)."""
+
+    reason: str
+    after: float = 0.0
+
+
+# A classifier looks at an exception and answers Retry (not yet) or None (final: re-raise it).
+Classifier = Callable[[BaseException], Retry | None]
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long a call site may wait, and how fast the waits grow. Short first waits matter: most
+    propagation ends within seconds, and every second slept past it is a second the user waits."""
+
+    deadline: float = 120.0
+    first: float = 0.25
+    factor: float = 1.5
+    cap: float = 2.0
+
+
+def poll(
+    attempt: Callable[[], T],
+    *,
+    what: str,
+    not_yet: Classifier,
+    ui: Ui,
+    patience: Patience = Patience(),
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call `attempt` until it returns, waiting with growing, jittered pauses while `not_yet` says so.
+
+    Gives up with an OperationError naming `what` when the next wait would pass the deadline."""
+    start = clock()
+    delay = patience.first
+    while True:
+        try:
+            return attempt()
+        except Exception as exc:
+            verdict = not_yet(exc)
+            if verdict is None:
+                raise
+            pause = max(random.uniform(delay / 2, delay), verdict.after)
+            waited = clock() - start
+            if waited + pause > patience.deadline:
+                raise OperationError(
+                    f"gave up after {waited:.0f}s waiting for {what} ({verdict.reason})",
+                    fix="The cloud may be slow to propagate a change; run the same command again to continue.",
+                    code="timeout",
+                ) from exc
+            ui.progress(f"waiting for {what}: {verdict.reason} (retry in {pause:.1f}s)")
+            sleep(pause)
+            delay = min(patience.cap, delay * patience.factor)
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds from a Retry-After header (delta-seconds form; an HTTP date counts as a short wait)."""
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 1.0

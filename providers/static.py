@@ -1,0 +1,147 @@
+"""Docker Hub and any private registry: the user already holds a username and a password or token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from bootstrap.credentials import RegistryCredential
+from bootstrap.errors import UsageError
+from bootstrap.journal import Journal
+from bootstrap.platforms import PlatformEntry
+from bootstrap.plugins.hookspecs import hookimpl
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.result import Step
+
+DOCKER_HUB = "https://index.docker.io/v1/"
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}")
+_HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
+
+
+class StaticProvider(Provider):
+    """Credentials the user holds: nothing to create in a cloud, nothing regboot can rotate."""
+
+    takes_password: ClassVar[bool] = True
+    rotates: ClassVar[bool] = False
+
+    @classmethod
+    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        checked = dict(options, username=check_username(options.get("username") or ""))
+        if "server" in options:
+            checked["server"] = check_server(options.get("server") or "")
+        return checked
+
+    @property
+    def server(self) -> str:
+        return self.opts["server"]
+
+    @property
+    def username(self) -> str:
+        return self.opts["username"]
+
+    def inspect(self) -> Inspection:
+        return Inspection(identity=Identity("user", self.username), granted=True, held=[Held("the password you hold")])
+
+    def login(self, found: Inspection) -> tuple[str, str]:
+        return self.server, self.username
+
+    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+        assert found.identity is not None
+        return found.identity
+
+    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
+        """What the user may pull is the registry's business."""
+
+    def mint(self, identity: Identity, journal: Journal) -> Minted:
+        if self.run.password is None:
+            raise UsageError("no password given", fix="Pipe it in with --password-stdin or set REGBOOT_PASSWORD.")
+        email = self.consumer.email
+        return Minted(RegistryCredential(self.server, self.username, self.run.password, email), Held("given"))
+
+    def plan(self, found: Inspection) -> list[Step]:
+        return [Step("use", "credential", f"{self.username} at {self.server}", "the password you hand in")]
+
+    @classmethod
+    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
+        return [StatusRow(cls.name, identity=e.username, grant="(held by you)") for e in entries]
+
+
+class DockerHub(StaticProvider):
+    name = "dockerhub"
+    summary = "Docker Hub: install your username and password or personal access token."
+    options = (Param("username", "Docker Hub username.", required=True),)
+
+    @property
+    def server(self) -> str:
+        return DOCKER_HUB
+
+    @classmethod
+    def claims(cls, entry: PlatformEntry) -> bool:
+        host = urlsplit(entry.server if "//" in entry.server else f"//{entry.server}").hostname or ""
+        return host in ("index.docker.io", "docker.io", "registry-1.docker.io")
+
+
+class Private(StaticProvider):
+    name = "private"
+    summary = "Any private registry: install the username and password or token you hold for it."
+    options = (
+        Param("server", "Registry URL, e.g. https://registry.example.com/v1/ .", required=True),
+        Param("username", "Username at that registry.", required=True),
+    )
+    fallback = True
+
+    @classmethod
+    def claims(cls, entry: PlatformEntry) -> bool:
+        return True
+
+
+def check_server(value: str) -> str:
+    """A registry address: `https://host[:port][/path]` or `host[:port][/path]`; no credentials, query or spaces."""
+    bad = UsageError(
+        f"invalid --server {value!r}",
+        fix="Give the registry URL, e.g. https://registry.example.com/v1/ or registry.example.com:5000.",
+    )
+    if not value or len(value) > 2048 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise bad
+    parts = urlsplit(value if "://" in value else f"https://{value}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise bad from None
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise bad
+    if "@" in parts.netloc:
+        raise UsageError(
+            f"invalid --server {value!r}: it carries credentials",
+            fix="Give the registry URL without user:password; the password goes to --password-stdin.",
+        )
+    host = parts.hostname
+    if not (_HOST.fullmatch(host) or _ip(host)) or (port is not None and not 0 < port < 65536):
+        raise bad
+    return value
+
+
+def check_username(value: str) -> str:
+    if not _USERNAME.fullmatch(value):
+        raise UsageError(
+            f"invalid --username {value!r}", fix="Use letters, digits and . _ @ + - (at most 255 characters)."
+        )
+    return value
+
+
+def _ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+@hookimpl
+def register_providers(register) -> None:  # type: ignore[no-untyped-def]
+    register(DockerHub)
+    register(Private)

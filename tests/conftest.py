@@ -1,0 +1,163 @@
+"""Test hygiene for the whole suite: loopback only, no metadata probes, each test in its own HOME and
+sandbox state, and secret canaries checked in everything a test's runs produced."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GUARD = Path(__file__).resolve().parent / "guard"
+sys.path.insert(0, str(GUARD))
+import loopback  # noqa: E402
+
+loopback.install()
+
+CLEARED_PREFIXES = ("REGBOOT_", "AKKA_", "AZURE_", "GOOGLE_", "CLOUDSDK_", "GCE_", "MSI_", "IDENTITY_", "IMDS_")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh HOME, no inherited cloud or regboot settings, metadata servers unreachable, guard on in children."""
+    for key in list(os.environ):
+        if key.startswith(CLEARED_PREFIXES):
+            monkeypatch.delenv(key)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
+    monkeypatch.setenv("GCE_METADATA_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("GCE_METADATA_IP", "127.0.0.1:9")
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+    guard_log = tmp_path / "guard.log"
+    monkeypatch.setenv("REGBOOT_GUARD_LOG", str(guard_log))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(GUARD), str(ROOT)]))
+    before = len(loopback.blocked)
+    yield
+    assert loopback.blocked[before:] == [], "a connection outside loopback was attempted"
+    assert not guard_log.exists() or not guard_log.read_text(), guard_log.read_text()
+
+
+@dataclass
+class Canaries:
+    """Secret values a test hands to regboot; none may appear in anything regboot produced."""
+
+    values: list[str] = field(default_factory=list)
+    seen: list[tuple[str, str]] = field(default_factory=list)
+
+    def new(self, prefix: str = "canary") -> str:
+        value = f"{prefix}-{uuid.uuid4().hex}"
+        self.values.append(value)
+        return value
+
+    def saw(self, where: str, text: str | bytes | None) -> None:
+        if text:
+            self.seen.append((where, text.decode(errors="replace") if isinstance(text, bytes) else text))
+
+    def leaks(self, roots: list[Path]) -> list[str]:
+        found = [f"{where}" for where, text in self.seen for v in self.values if v in text]
+        for root in roots:
+            for path in root.rglob("*") if root.exists() else []:
+                if path.is_file() and not path.is_symlink():
+                    data = path.read_bytes()
+                    found += [str(path) for v in self.values if v.encode() in data]
+        return found
+
+
+@pytest.fixture(autouse=True)
+def canaries(isolated: None, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    canaries = Canaries()
+    yield canaries
+    for record in caplog.records:
+        canaries.saw(f"log record {record.name}", record.getMessage() + (record.exc_text or ""))
+    leaks = canaries.leaks([tmp_path])  # HOME is tmp_path/home
+    assert not leaks, f"a secret canary leaked into: {leaks}"
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def regboot(canaries: Canaries):
+    """Run regboot in this process (fast); output and any exception are checked for canaries."""
+    from typer.testing import CliRunner
+
+    from bootstrap.cli import build
+
+    app = build()
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
+        result = CliRunner().invoke(app, list(args), input=input, env=env)
+        canaries.saw("stdout", result.stdout)
+        canaries.saw("stderr", result.stderr)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            import traceback
+
+            canaries.saw("exception", "".join(traceback.format_exception(result.exception)))
+        return Outcome(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def regboot_process(canaries: Canaries):
+    """Run regboot as its own process, as a user would."""
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Outcome:
+        done = subprocess.run(
+            [sys.executable, "-m", "bootstrap", *args],
+            input=input,
+            text=True,
+            capture_output=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+            check=False,
+        )
+        canaries.saw("process stdout", done.stdout)
+        canaries.saw("process stderr", done.stderr)
+        return Outcome(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The stand-in akka (and emulators), with this process's environment pointed at them."""
+    from bootstrap.sandbox.world import Sandbox
+
+    box = Sandbox(tmp_path / "sandbox")
+    for key, value in box.start().items():
+        monkeypatch.setenv(key, value)
+    yield box
+    box.stop()
+
+
+def akka_commands(box: Any) -> list[str]:
+    """The akka commands run so far, e.g. 'docker add-credentials'."""
+    return [" ".join(call["command"][:2]) for call in box.platform_state()["calls"]]
+
+
+def platform_credentials(box: Any, project: str = "demo-project") -> dict[str, dict[str, str]]:
+    return box.platform_state()["projects"][project]["credentials"]
+
+
+def set_platform(box: Any, **changes: Any) -> None:
+    state = box.platform_state()
+    state.update(changes)
+    box.akka_state_file.write_text(json.dumps(state))

@@ -1,0 +1,68 @@
+"""Small pieces with sharp edges: Secret, the table parser, the socket guard, start-up imports."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from bootstrap.credentials import RegistryCredential, Secret, scrub
+from bootstrap.platforms.table import parse_table
+
+
+def test_secret_never_renders_itself(caplog, canaries):
+    value = canaries.new()
+    secret = Secret(value)
+    assert value not in f"{secret} {secret!r} {secret:>20} {[secret]} {RegistryCredential('s', 'u', secret)}"
+    logging.getLogger("regboot").warning("password is %s", secret)
+    with pytest.raises(TypeError):
+        json.dumps({"password": secret})
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+    assert secret.reveal() == value
+    assert scrub(f"echo {value}") == "echo ***"
+
+
+def test_table_with_empty_cells():
+    text = (
+        "NAME                 STATUS   SERVER                        EMAIL              USERNAME\n"
+        "docker-credentials   OK       https://us.gcr.io             user@example.com   _json_key\n"
+        "hub                  OK       https://index.docker.io/v1/                      octo\n"
+    )
+    rows = parse_table(text, "NAME")
+    assert rows[1] == {
+        "name": "hub",
+        "status": "OK",
+        "server": "https://index.docker.io/v1/",
+        "email": "",
+        "username": "octo",
+    }
+    assert rows[0]["username"] == "_json_key"
+    assert parse_table("No credentials found.\n", "NAME") == []
+
+
+def test_socket_guard_blocks_beyond_loopback():
+    import loopback
+
+    with socket.socket() as s, pytest.raises(OSError, match="outside loopback"):
+        s.connect(("169.254.169.254", 80))
+    loopback.blocked.clear()  # this test meant to trip it
+    open(os.environ["REGBOOT_GUARD_LOG"], "w").close()
+
+
+def test_help_imports_no_cloud_sdk():
+    code = (
+        "import sys\nsys.argv = ['regboot', '--help']\nfrom bootstrap.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.split("LOADED", 1)[1]
+    for sdk in ("google", "grpc", "azure", "msgraph", "kiota_abstractions", "msal", "requests", "httpx"):
+        assert f"'{sdk}'" not in loaded, f"{sdk} imported by --help"
