@@ -125,6 +125,7 @@ class HttpEmulator:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else every small response waits ~40 ms for a delayed ACK
 
             def log_message(self, *args: Any) -> None:  # quiet: tests read the CallLog instead
                 pass
@@ -136,7 +137,9 @@ class HttpEmulator:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
+        )
         self._thread.start()
         return self.url
 
@@ -185,6 +188,8 @@ class HttpEmulator:
             response = result if isinstance(result, Response) else Response(200, result)
         except HttpError as err:
             response = Response(err.status, self.error_body(err), err.headers)
+        except Exception as exc:  # an emulator bug must not look like an injected connection reset
+            response = Response(500, self.error_body(HttpError(500, f"regboot sandbox bug: {exc!r}")))
         self._write(h, response)
 
     def _match(self, request: Request) -> tuple[_Route, dict[str, str]] | None:

@@ -1,0 +1,93 @@
+"""A stand-in `az` for the sandbox: `account get-access-token` and `account show`, answered by the Azure emulator.
+
+azure-identity's AzureCliCredential runs `az account get-access-token --output json --resource R [--tenant T]
+[--subscription S]` and parses what it prints; this prints the same keys (accessToken, expiresOn, expires_on,
+subscription, tenant, tokenType) for a token the emulator minted for R. The emulator is found through
+REGBOOT_SANDBOX_AZURE_CONTROL (its ARM URL), which the launcher from `AzureEmulator.install_az` sets. Errors go to
+stderr as `ERROR: ...` with exit status 1, like the real CLI; commands it does not emulate exit 2.
+
+It imports only the standard library: the launcher runs this file as a script (`python -P`), so each token costs
+one bare interpreter start (azure-identity runs `az` once per token, and msgraph asks for a token on every request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import sys
+from urllib.parse import urlencode, urlsplit
+
+CONTROL_ENV = "REGBOOT_SANDBOX_AZURE_CONTROL"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="az", description="regboot sandbox stand-in for the Azure CLI")
+    groups = parser.add_subparsers(dest="group", required=True)
+    account = groups.add_parser("account").add_subparsers(dest="command", required=True)
+    token = account.add_parser("get-access-token")
+    which = token.add_mutually_exclusive_group()
+    which.add_argument("--resource")
+    which.add_argument("--scope", nargs="+")
+    show = account.add_parser("show")
+    for command in (token, show):
+        command.add_argument("--output", "-o", default="json", choices=["json"])
+        command.add_argument("--subscription")
+    token.add_argument("--tenant", "-t")
+    return parser
+
+
+def _ask(what: str, query: dict[str, str]) -> dict:
+    base = urlsplit(os.environ.get(CONTROL_ENV, ""))
+    if base.scheme != "http" or base.hostname not in _LOOPBACK:
+        raise RuntimeError(
+            f"regboot sandbox az: {CONTROL_ENV} must name the emulator on loopback, not {base.geturl()!r}; "
+            "run the launcher that AzureEmulator.install_az writes"
+        )
+    # http.client, not urllib: it never consults proxy settings, and the emulator is on loopback.
+    connection = http.client.HTTPConnection(base.hostname, base.port, timeout=10)
+    try:
+        connection.request("GET", f"/_sandbox/{what}?{urlencode({k: v for k, v in query.items() if v})}")
+        response = connection.getresponse()
+        body = json.loads(response.read() or b"{}")
+    except OSError as err:
+        raise RuntimeError(
+            f"regboot sandbox az: the Azure emulator at {base.geturl()} does not answer: {err}"
+        ) from None
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise RuntimeError(body.get("error", {}).get("message", f"HTTP {response.status}"))
+    return body
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "show":
+            result = _ask("account", {"subscription": args.subscription})
+        else:
+            resource = args.resource
+            if args.scope:
+                if len(args.scope) != 1:
+                    raise RuntimeError("regboot sandbox az: exactly one --scope is supported")
+                resource = args.scope[0].removesuffix("/.default")
+            result = _ask(
+                "token",
+                {
+                    "resource": resource or "https://management.core.windows.net/",
+                    "tenant": args.tenant,
+                    "subscription": args.subscription,
+                },
+            )
+    except RuntimeError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

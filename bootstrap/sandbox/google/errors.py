@@ -1,0 +1,81 @@
+"""Google's canonical errors as data: a status name, a message and google.rpc detail messages.
+
+The model raises `GoogleError`; each wire layer renders it in its own protocol (gRPC status with
+`grpc-status-details-bin`, or the REST JSON shape `{"error": {"code", "message", "status", "details"}}`).
+"""
+
+from __future__ import annotations
+
+from google.protobuf import duration_pb2
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+
+from bootstrap.sandbox.faults import HTTP_TO_GRPC
+
+# The HTTP status Google's REST surface answers for each canonical code (google/rpc/code.proto).
+HTTP_STATUS = {
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INVALID_ARGUMENT": 400,
+    "DEADLINE_EXCEEDED": 504,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "PERMISSION_DENIED": 403,
+    "UNAUTHENTICATED": 401,
+    "RESOURCE_EXHAUSTED": 429,
+    "FAILED_PRECONDITION": 400,
+    "ABORTED": 409,
+    "OUT_OF_RANGE": 400,
+    "UNIMPLEMENTED": 501,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+    "DATA_LOSS": 500,
+}
+
+KEY_CREATION_CONSTRAINT = "constraints/iam.disableServiceAccountKeyCreation"
+
+
+class GoogleError(Exception):
+    """A refusal the real API would give: canonical `code` name, `message`, google.rpc `details` messages."""
+
+    def __init__(self, code: str, message: str, details: list[Message] | None = None) -> None:
+        assert code in HTTP_STATUS, code
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+        self.details = details or []
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS[self.code]
+
+
+def code_for_http(status: int) -> str:
+    """The canonical code an HTTP status stands for (an injected `error` fault names only the HTTP status)."""
+    return HTTP_TO_GRPC.get(status) or {499: "CANCELLED", 501: "UNIMPLEMENTED"}.get(status, "UNKNOWN")
+
+
+def retry_info(seconds: float) -> error_details_pb2.RetryInfo:
+    delay = duration_pb2.Duration()
+    delay.FromNanoseconds(int(seconds * 1e9))
+    return error_details_pb2.RetryInfo(retry_delay=delay)
+
+
+def permission_denied(permission: str, resource: str) -> GoogleError:
+    # Google answers the same for "no such resource" and "not allowed", so as not to leak what exists.
+    return GoogleError(
+        "PERMISSION_DENIED",
+        f"Permission '{permission}' denied on resource '{resource}' (or it may not exist).",
+        [
+            error_details_pb2.ErrorInfo(
+                reason="IAM_PERMISSION_DENIED", domain="iam.googleapis.com", metadata={"permission": permission}
+            )
+        ],
+    )
+
+
+def key_creation_refused(project: str, email: str) -> GoogleError:
+    message = "Key creation is not allowed on this service account."
+    violation = error_details_pb2.PreconditionFailure.Violation(
+        type=KEY_CREATION_CONSTRAINT, subject=f"projects/{project}?configvalue={email}", description=message
+    )
+    return GoogleError("FAILED_PRECONDITION", message, [error_details_pb2.PreconditionFailure(violations=[violation])])
