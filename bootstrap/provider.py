@@ -18,6 +18,7 @@ from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.result import Action, Step
 from bootstrap.ui import Ui
+from bootstrap.verify import VerifyTarget
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,9 @@ class Provider:
         if entry is None or found.identity is None:
             return False
         server, username = self.login(found)
-        return (entry.server, entry.username) == (server, username) and found.granted and bool(found.held)
+        # Exactly one: with two, a run was interrupted or a rotation left one behind, and only a fresh
+        # credential on the platform tells which one is in use.
+        return (entry.server, entry.username) == (server, username) and found.granted and len(found.held) == 1
 
     # --- changes ----------------------------------------------------------------------------------------
     def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
@@ -150,6 +153,16 @@ class Provider:
 
     def mint(self, identity: Identity, journal: Journal) -> Minted:
         raise NotImplementedError
+
+    def verification(self, minted: Minted) -> VerifyTarget | None:
+        """How to prove `minted` can pull before the platform gets it: the registry, the repository to read, whether
+        a refusal may only mean "not yet" (new keys and grants propagate) and how long to wait by default.
+        None: nothing to prove it against; the engine warns and hands the credential over unproven."""
+        return None
+
+    def retire_plan(self, found: Inspection) -> list[Step]:
+        """What `retire_others` would retire after a rotation: every credential the identity holds now."""
+        return [Step("retire", "credential", h.id, "once the platform holds the new one") for h in found.held]
 
     def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
         """Retire every credential of `identity` but `keep`; return what was retired."""
@@ -162,6 +175,9 @@ class Provider:
     def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
         """Retire credentials, grants and (unless keep_identity) the identity. Return what could not be removed."""
         return []
+
+    def close(self) -> None:
+        """Release clients (event loops, connection pools). Called once the flow is done with the provider."""
 
     # --- status -----------------------------------------------------------------------------------------
     @classmethod

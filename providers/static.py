@@ -14,8 +14,10 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins.hookspecs import hookimpl
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
 from bootstrap.result import Step
+from bootstrap.verify import VerifyTarget
 
 DOCKER_HUB = "https://index.docker.io/v1/"
+DOCKER_HUB_API = "https://registry-1.docker.io"  # where Docker Hub's v2 API answers; index.docker.io is v1
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}")
 _HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
@@ -60,8 +62,15 @@ class StaticProvider(Provider):
         email = self.consumer.email
         return Minted(RegistryCredential(self.server, self.username, self.run.password, email), Held("given"))
 
+    def retire_plan(self, found: Inspection) -> list[Step]:
+        return []  # the password is the user's: nothing of it is regboot's to retire
+
     def plan(self, found: Inspection) -> list[Step]:
         return [Step("use", "credential", f"{self.username} at {self.server}", "the password you hand in")]
+
+    def verification(self, minted: Minted) -> VerifyTarget | None:
+        """A password the user holds works now or never: no propagation, a refusal is final."""
+        return VerifyTarget(minted.credential.server)
 
     @classmethod
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
@@ -76,6 +85,9 @@ class DockerHub(StaticProvider):
     @property
     def server(self) -> str:
         return DOCKER_HUB
+
+    def verification(self, minted: Minted) -> VerifyTarget | None:
+        return VerifyTarget(DOCKER_HUB, api=DOCKER_HUB_API)
 
     @classmethod
     def claims(cls, entry: PlatformEntry) -> bool:

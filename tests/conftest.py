@@ -148,6 +148,23 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     box.stop()
 
 
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The whole sandbox: stand-in akka plus the Google and Azure emulators (with the stand-in az on PATH)."""
+    from bootstrap.sandbox.world import Sandbox
+
+    box = Sandbox(tmp_path / "sandbox", clouds=True)
+    for key, value in box.start().items():
+        monkeypatch.setenv(key, value)
+    yield box
+    box.stop()
+
+
+def cloud_calls(box: Any) -> list[str]:
+    """Every request any cloud emulator of the sandbox has seen."""
+    return [c.operation for emulator in box.emulators.values() for c in emulator.calls.calls]
+
+
 def akka_commands(box: Any) -> list[str]:
     """The akka commands run so far, e.g. 'docker add-credentials'."""
     return [" ".join(call["command"][:2]) for call in box.platform_state()["calls"]]

@@ -49,13 +49,14 @@ def build() -> typer.Typer:
     if _built:
         return app
     _built = True
-    from bootstrap.cli import offboard, onboard, plugins, rotate, sandbox, status
+    from bootstrap.cli import offboard, onboard, plugins, rotate, sandbox, status, verify
 
     app.add_typer(onboard.app, name="onboard")
     app.add_typer(rotate.app, name="rotate")
     app.add_typer(offboard.app, name="offboard")
     app.command("status")(status.status)
     app.command("plugins")(plugins.plugins)
+    app.command("verify")(verify.verify)
     app.add_typer(sandbox.app, name="sandbox")
     return app
 

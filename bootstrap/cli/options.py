@@ -51,7 +51,7 @@ COMMON: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
-    "output": (Annotated[Format, _option("-o", "--output", help="text or json.")], Format.text),
+    "output": (Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")], Format.text),
     "yes": (Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")], False),
     "debug": (Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")], False),
 }
@@ -166,8 +166,8 @@ def provider_command(
 
 def _param_type(p: Any) -> tuple[Any, Any]:
     kwargs: dict[str, Any] = {"help": p.help}
-    if p.choices:
-        kwargs["click_type"] = click.Choice(p.choices)
+    if p.choices:  # the provider's check() enforces them, so a wrong one gets the JSON envelope too
+        kwargs["metavar"] = "[" + "|".join(p.choices) + "]"
     if p.flag:
         return Annotated[bool, typer.Option(p.option, **kwargs)], bool(p.default)
     if p.multiple:

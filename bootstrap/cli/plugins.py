@@ -11,7 +11,9 @@ from bootstrap.plugins import registry
 from bootstrap.result import Result
 
 
-def plugins(output: Annotated[Format, _option("-o", "--output", help="text or json.")] = Format.text) -> None:
+def plugins(
+    output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
+) -> None:
     """Installed provider plugins, their versions, and where they came from."""
 
     def work(ctx: Context) -> Result:

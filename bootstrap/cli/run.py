@@ -47,6 +47,8 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
         )
         render_error(command, bug, common.output)
         raise typer.Exit(1) from None
+    finally:
+        ctx.close()
     render(result, common.output)
     raise typer.Exit(result.exit_status)
 

@@ -15,7 +15,7 @@ def status(
     akka_project: Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")] = None,
     akka_region: Annotated[str | None, _option("--akka-region", help="Akka region.")] = None,
     akka_owner: Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project.")] = None,
-    output: Annotated[Format, _option("-o", "--output", help="text or json.")] = Format.text,
+    output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Platform credentials joined with what the clouds say about them: identity, grant, age, expiry."""

@@ -42,6 +42,7 @@ class Context:
 
     ui: Ui
     env: Mapping[str, str]
+    providers: list[Provider] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
         try:
@@ -53,7 +54,14 @@ class Context:
     def provider(self, request: Request, consumer: Consumer) -> tuple[Provider, Run]:
         cls = registry().provider(request.provider)
         run = Run(self.ui, self.env, password=request.password)
-        return cls(request.options, consumer, run), run
+        provider = cls(request.options, consumer, run)
+        self.providers.append(provider)
+        return provider, run
+
+    def close(self) -> None:
+        """Let every provider this run made release its clients."""
+        while self.providers:
+            self.providers.pop().close()
 
 
 def consumer_data(consumer: Consumer) -> dict[str, Any]:

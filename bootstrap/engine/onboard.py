@@ -7,6 +7,7 @@ from bootstrap.errors import RegbootError
 from bootstrap.journal import Journal
 from bootstrap.provider import Held, Identity, Minted, Provider, Run
 from bootstrap.result import Result, Step
+from bootstrap.verify import verify_credential
 
 
 def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Result:
@@ -29,7 +30,13 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
             actions=run.actions,
         )
 
-    plan = [*provider.plan(found), *_platform_plan(request, provider, consumer.secret_name, server)]
+    # The identity serves only this consumer, so once the platform holds the new credential every other one it
+    # has for this consumer is unused: left over from a rotation, or from a run killed before it could clean up.
+    plan = [
+        *provider.plan(found),
+        *_platform_plan(request, consumer.secret_name, server),
+        *provider.retire_plan(found),
+    ]
     if request.dry_run:
         return Result(
             command,
@@ -42,6 +49,8 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         identity = provider.ensure_identity(found, journal)
         provider.ensure_grant(identity, found, journal)
         minted = provider.mint(identity, journal)
+        if request.verify:  # a refusal raises here: the journal retires what was minted, the platform is untouched
+            _verify(provider, run, minted, request.verify_timeout)
         platform.add(minted.credential)
         run.record(
             "installed",
@@ -67,12 +76,22 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     )
 
 
-def _platform_plan(request: Request, provider: Provider, secret_name: str, server: str) -> list[Step]:
+def _platform_plan(request: Request, secret_name: str, server: str) -> list[Step]:
     steps = []
+    if request.verify:
+        steps.append(Step("verify", "credential", server, "prove it can pull before the platform gets it"))
     steps.append(Step("install", "credential", secret_name, f"akka docker add-credentials for {server}"))
-    if provider.rotates:
-        steps.append(Step("retire", "other credentials", "of the identity", "after the platform holds the new one"))
     return steps
+
+
+def _verify(provider: Provider, run: Run, minted: Minted, timeout: float | None) -> None:
+    target = provider.verification(minted)
+    if target is None:
+        run.ui.warn(f"{provider.name} offers no way to verify its credential; handing it to the platform unproven")
+        return
+    proof = verify_credential(target, minted.credential, ui=run.ui, env=run.env, timeout=timeout)
+    detail = f"after {proof.waited:.1f} s" + (f"; {proof.note}" if proof.note else "")
+    run.record("verified", "credential", target.server, detail)
 
 
 def _retire_others(provider: Provider, run: Run, identity: Identity, minted: Minted) -> list[Held]:

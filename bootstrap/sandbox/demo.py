@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import sys
 
-from bootstrap.sandbox.world import Sandbox
+from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT, Sandbox
 
 TOKEN = "demo-token-not-a-real-secret"
 
@@ -29,9 +29,12 @@ def regboot(args: list[str], env: dict[str, str], stdin: str | None = None) -> i
 
 
 def main() -> int:
-    with Sandbox() as sandbox:
+    with Sandbox(clouds=True) as sandbox:
         env = {**os.environ, **sandbox.env}
-        print(f"sandbox up in {sandbox.dir}: a stand-in akka CLI (project {sandbox.project})", flush=True)
+        print(
+            f"sandbox up in {sandbox.dir}: a stand-in akka CLI (project {sandbox.project}), Google and Azure emulators",
+            flush=True,
+        )
         steps = [
             (
                 [
@@ -59,8 +62,48 @@ def main() -> int:
                 ],
                 TOKEN,
             ),
+            (["onboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr", "--no-verify"], None),
+            (
+                [
+                    "onboard",
+                    "gar",
+                    "--gcp-project",
+                    GCP_PROJECT,
+                    "--location",
+                    "us-central1",
+                    "--repository",
+                    "apps",
+                    "--service-account",
+                    "akka-gar-reader",
+                    "--secret-name",
+                    "gar",
+                    "--no-verify",
+                ],
+                None,
+            ),
+            (["onboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr", "--no-verify"], None),
             (["status"], None),
             (["offboard", "private", "--server", "https://registry.example.com/v1/", "--username", "bot", "-y"], None),
+            (["offboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr", "-y"], None),
+            (
+                [
+                    "offboard",
+                    "gar",
+                    "--gcp-project",
+                    GCP_PROJECT,
+                    "--location",
+                    "us-central1",
+                    "--repository",
+                    "apps",
+                    "--service-account",
+                    "akka-gar-reader",
+                    "--secret-name",
+                    "gar",
+                    "-y",
+                ],
+                None,
+            ),
+            (["offboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr", "-y"], None),
             (["status"], None),
         ]
         failures = sum(regboot(args, env, stdin) != 0 for args, stdin in steps)

@@ -15,18 +15,21 @@ from bootstrap.sandbox import akka
 
 # Credential discovery must never reach a metadata server (169.254.169.254): these make Google's ADC skip the
 # GCE check, and point it at a closed loopback port should anything still try.
+GCP_PROJECT = "demo-gcp-project"
+ACR_REGISTRY = "demoregistry"
 NO_METADATA = {"NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:9", "GCE_METADATA_IP": "127.0.0.1:9"}
 
 
 class Sandbox:
     """Start with `with Sandbox() as sb:`; `sb.env` is the environment for regboot processes."""
 
-    def __init__(self, directory: Path | None = None, *, project: str = "demo-project") -> None:
+    def __init__(self, directory: Path | None = None, *, project: str = "demo-project", clouds: bool = False) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="regboot-sandbox-"))
         self.project = project
         self.bin = self.dir / "bin"
         self.akka_state_file = self.dir / "akka-state.json"
+        self.clouds = clouds
         self.emulators: dict[str, Any] = {}
         self.env: dict[str, str] = {}
 
@@ -38,7 +41,30 @@ class Sandbox:
             "AKKA_SANDBOX_STATE": str(self.akka_state_file),
             "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
         }
+        if self.clouds:
+            self.env.update(self._start_google())
+            self.env.update(self._start_azure())
         return self.env
+
+    def _start_google(self) -> dict[str, str]:
+        """A project with the gcr.io repository and an Artifact Registry repository `apps` in us-central1."""
+        from bootstrap.sandbox.google import GoogleEmulator
+
+        google = self.emulators["google"] = GoogleEmulator()
+        google.model.add_project(GCP_PROJECT)
+        google.model.add_repository(GCP_PROJECT, "us", "gcr.io")
+        google.model.add_repository(GCP_PROJECT, "us-central1", "apps")
+        return google.start()
+
+    def _start_azure(self) -> dict[str, str]:
+        """A subscription with registry `demoregistry`, and a stand-in `az` that hands out its tokens."""
+        from bootstrap.sandbox.azure import AzureEmulator
+
+        azure = self.emulators["azure"] = AzureEmulator()
+        azure.model.add_registry(ACR_REGISTRY, resource_group="demo-rg")
+        env = azure.start()
+        azure.install_az(self.bin)
+        return env
 
     def stop(self) -> None:
         for emulator in self.emulators.values():

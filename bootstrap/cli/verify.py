@@ -1,0 +1,55 @@
+"""`regboot verify`: prove a credential you hold can pull from a registry; nothing is stored anywhere."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bootstrap.cli.options import Common, Format, _option, read_password
+from bootstrap.cli.run import execute
+from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.engine import Context
+from bootstrap.result import Result
+from bootstrap.verify import VerifyTarget, api_base, check_repository, check_timeout, check_username, verify_credential
+
+
+def verify(
+    server: Annotated[str, _option("--server", help="Registry URL, e.g. https://registry.example.com.")],
+    username: Annotated[str, _option("--username", help="Username at that registry.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    repository: Annotated[str | None, _option("--repository", help="Also read this repository, e.g. team/app.")] = None,
+    verify_timeout: Annotated[
+        float | None,
+        _option("--verify-timeout", envvar="REGBOOT_VERIFY_TIMEOUT", help="Seconds verification may wait."),
+    ] = None,
+    output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
+) -> None:
+    """Prove a credential can pull (the registry v2 token flow). A refusal is final: nothing propagates."""
+
+    def work(ctx: Context) -> Result:
+        api_base(server)  # bad input fails before the password is read
+        check_timeout(verify_timeout)
+        target = VerifyTarget(server, check_repository(repository))
+        credential = RegistryCredential(server, check_username(username), Secret(read_password(password_stdin)))
+        proof = verify_credential(target, credential, ui=ctx.ui, env=ctx.env, timeout=verify_timeout)
+        scope = f"pull {repository} from" if repository else "log in to"
+        return Result(
+            "verify",
+            f"verified: {username} can {scope} {server} ({proof.scheme} auth, after {proof.waited:.1f} s)"
+            + (f"; {proof.note}" if proof.note else ""),
+            data={
+                "server": server,
+                "username": username,
+                "repository": repository,
+                "scheme": proof.scheme,
+                "waited_seconds": round(proof.waited, 3),
+                "attempts": proof.attempts,
+                "note": proof.note,
+            },
+        )
+
+    execute("verify", Common({"output": output, "debug": debug}), work)

@@ -1,0 +1,146 @@
+"""Prove a credential can pull before the platform gets it: the registry v2 token flow, waited on while a new
+credential propagates, with "not yet", "never" and "unreachable" told apart."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from bootstrap.credentials import RegistryCredential
+from bootstrap.errors import OperationError, UsageError, VerificationError
+from bootstrap.ui import Ui
+from bootstrap.waiting import Patience, Retry, poll
+
+# Static credentials never propagate; this patience only rides out a registry's 429s and 5xx.
+STATIC = Patience(deadline=30.0)
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+
+
+@dataclass(frozen=True)
+class VerifyTarget:
+    """Where and how to prove a credential: the registry, the repository to read (None: just log in), whether a
+    refusal may be "not yet" (a new key or grant still propagating), and how long to wait by default."""
+
+    server: str  # as the platform holds it; named in every message
+    repository: str | None = None
+    propagates: bool = False
+    patience: Patience = STATIC
+    api: str | None = None  # the registry API's base URL when it is not the server's host (Docker Hub)
+
+    @property
+    def base_url(self) -> str:
+        """Where `/v2/` lives: `api`, else the server's scheme (https by default) and host; any path is dropped."""
+        return self.api or api_base(self.server)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What verification saw: the credential worked, after how long and how many attempts."""
+
+    server: str
+    username: str
+    repository: str | None
+    scheme: str  # "bearer", "basic", or "none" when the registry asked for no credential at all
+    waited: float
+    attempts: int
+    note: str = ""
+
+
+def verify_credential(
+    target: VerifyTarget,
+    credential: RegistryCredential,
+    *,
+    ui: Ui,
+    env: Mapping[str, str],
+    timeout: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Verified:
+    """Run the v2 flow until it succeeds, waiting while a refusal may be propagation, up to `timeout` seconds
+    (else the target's patience). Raises VerificationError (never works) or OperationError (unreachable)."""
+    from bootstrap.verify import flow  # httpx loads only when a credential is verified, not for --help
+
+    base = endpoint(env) or target.base_url
+    check_timeout(timeout)
+    patience = target.patience if timeout is None else replace(target.patience, deadline=timeout)
+    attempts = 0
+
+    def attempt() -> flow.Passed:
+        nonlocal attempts
+        attempts += 1
+        return flow.check(target, credential, base)
+
+    def not_yet(exc: BaseException) -> Retry | None:
+        if isinstance(exc, flow.Busy):
+            return Retry(exc.message, exc.retry_after)
+        if isinstance(exc, flow.Denied) and target.propagates:
+            return Retry(exc.reason)
+        return None
+
+    start = clock()
+    what = f"{credential.username} to be able to pull from {target.server}"
+    try:
+        passed = poll(attempt, what=what, not_yet=not_yet, ui=ui, patience=patience, clock=clock, sleep=sleep)
+    except OperationError as err:
+        if isinstance(err.__cause__, flow.Denied):  # the deadline passed and the registry still says no
+            raise VerificationError(
+                f"{credential.username} still cannot pull from {target.server} after {clock() - start:.0f} s: "
+                f"{err.__cause__.reason}",
+                fix="Check the identity's read role on the repository; if it is new, run again or raise "
+                "--verify-timeout.",
+            ) from None
+        raise
+    waited = clock() - start
+    return Verified(target.server, credential.username, target.repository, passed.scheme, waited, attempts, passed.note)
+
+
+def api_base(server: str) -> str:
+    """`https://host[:port]` for a server as users write it (`host:5000`, `https://host/v1/`)."""
+    parts = urlsplit(server if "://" in server else f"https://{server}")
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query:
+        raise UsageError(
+            f"invalid registry server {server!r}",
+            fix="Give the registry URL, e.g. https://registry.example.com or registry.example.com:5000.",
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def endpoint(env: Mapping[str, str]) -> str | None:
+    """REGBOOT_REGISTRY_ENDPOINT: where to send the registry calls instead (emulators, a mirror)."""
+    value = env.get("REGBOOT_REGISTRY_ENDPOINT")
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        raise UsageError(
+            f"invalid REGBOOT_REGISTRY_ENDPOINT {value!r}", fix="Give a base URL such as http://127.0.0.1:5000."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_repository(value: str | None) -> str | None:
+    """A repository path as the registry names it (`team/app`), or None."""
+    if value is None:
+        return None
+    if len(value) > 255 or not _REPOSITORY.fullmatch(value):
+        raise UsageError(
+            f"invalid --repository {value!r}",
+            fix="Give the repository path inside the registry, lower case, e.g. team/app.",
+        )
+    return value
+
+
+def check_username(value: str) -> str:
+    """Any username a registry could accept over Basic auth: no colon, no control characters."""
+    if not value or len(value) > 255 or ":" in value or any(ord(c) < 33 or ord(c) == 127 for c in value):
+        raise UsageError(f"invalid --username {value!r}", fix="Give the registry username, without ':' or spaces.")
+    return value
+
+
+def check_timeout(seconds: float | None) -> None:
+    if seconds is not None and not 0 < seconds <= 3600:
+        raise UsageError(f"invalid --verify-timeout {seconds}", fix="Give seconds between 1 and 3600.")

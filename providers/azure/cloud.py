@@ -1,0 +1,223 @@
+"""The Azure APIs regboot calls: ARM (registries, role assignments, permissions) and Microsoft Graph (apps,
+service principals, passwords). Imported only when the acr provider runs.
+
+Graph's SDK is async only and its HTTP pool belongs to one event loop, so this class owns a private loop and
+runs every Graph call on it. Tokens are always asked for the cloud's own audiences, even when an endpoint is
+overridden (sovereign clouds, emulators).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+from bootstrap.endpoints import endpoint
+from bootstrap.errors import PreconditionError
+from bootstrap.ui import Ui
+from bootstrap.waiting import Patience, Retry, poll, retry_after
+from providers.azure.targets import Cloud
+
+T = TypeVar("T")
+BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
+LOGIN_FIX = "Run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal)."
+
+
+class _AllowLoopbackHttp(SansIOHTTPPolicy):
+    """ARM clients refuse to send a bearer token over http; an emulator on loopback is plain http."""
+
+    def on_request(self, request: Any) -> None:
+        request.context["enforce_https"] = False
+
+
+class _CachedCredential:
+    """Graph's SDK asks for a token on every request, and AzureCliCredential runs `az` each time (a second or
+    more): keep each audience's token until shortly before it expires."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self._tokens: dict[tuple[str, ...], Any] = {}
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        import time
+
+        key = tuple(scopes)
+        token = self._tokens.get(key)
+        if token is None or token.expires_on - 300 < time.time() or kwargs.get("claims"):
+            token = self._tokens[key] = self.inner.get_token(*scopes, **kwargs)
+        return token
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class Azure:
+    """Clients for one target, made lazily and sharing one credential."""
+
+    def __init__(self, cloud: Cloud, subscription: str, env: Mapping[str, str], ui: Ui) -> None:
+        self.cloud = cloud
+        self.subscription = subscription
+        self.env = env
+        self.ui = ui
+        arm = endpoint(env, "REGBOOT_AZURE_ARM_ENDPOINT", cloud.arm)
+        graph = endpoint(env, "REGBOOT_AZURE_GRAPH_ENDPOINT", cloud.graph)
+        assert arm and graph  # the cloud's defaults are always set
+        self.arm_url, self._arm_plain, self.graph_url = arm.url, arm.plain, graph.url
+        self._credential: Any = None
+        self._clients: dict[str, Any] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.close()
+            self._loop = None
+
+    # --- clients ------------------------------------------------------------------------------------------
+    @property
+    def credential(self) -> Any:
+        if self._credential is None:
+            from azure.identity import DefaultAzureCredential
+
+            self._credential = _CachedCredential(
+                DefaultAzureCredential(authority=self.cloud.authority, exclude_interactive_browser_credential=True)
+            )
+        return self._credential
+
+    def _arm(self, key: str, cls: Any) -> Any:
+        if key not in self._clients:
+            policies = [_AllowLoopbackHttp()] if self._arm_plain else []
+            self._clients[key] = cls(
+                self.credential,
+                self.subscription,
+                base_url=self.arm_url,
+                credential_scopes=[self.cloud.arm_scope],
+                per_call_policies=policies,
+            )
+        return self._clients[key]
+
+    @property
+    def registries(self) -> Any:
+        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+
+        return self._arm("acr", ContainerRegistryManagementClient).registries
+
+    @property
+    def authorization(self) -> Any:
+        from azure.mgmt.authorization import AuthorizationManagementClient
+
+        return self._arm("authz", AuthorizationManagementClient)
+
+    async def _graph(self) -> Any:
+        if "graph" not in self._clients:
+            from msgraph import GraphServiceClient
+
+            client = GraphServiceClient(self.credential, scopes=[self.cloud.graph_scope])
+            client.request_adapter.base_url = f"{self.graph_url}/v1.0"
+            self._clients["graph"] = client
+        return self._clients["graph"]
+
+    # --- calls ----------------------------------------------------------------------------------------------
+    def arm(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        not_yet: Callable[[Exception], Retry | None] | None = None,
+        patience: Patience = BRIEF,
+    ) -> T:
+        return poll(lambda: _auth(fn), what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
+
+    def graph(
+        self,
+        what: str,
+        story: Callable[[Any], Awaitable[T]],
+        *,
+        not_yet: Callable[[Exception], Retry | None] | None = None,
+        patience: Patience = BRIEF,
+    ) -> T:
+        """Run `story(client)` on the private loop, retried like any other call."""
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        loop = self._loop
+
+        async def once() -> T:
+            return await story(await self._graph())
+
+        return poll(
+            lambda: _auth(lambda: loop.run_until_complete(once())),
+            what=what,
+            not_yet=_classifier(not_yet),
+            ui=self.ui,
+            patience=patience,
+        )
+
+
+def _auth(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except ClientAuthenticationError as err:
+        if err.response is not None:
+            raise  # an API answered 401/403; the caller maps it
+        raise PreconditionError(
+            f"no usable Azure credentials: {_first_line(err)}", fix=LOGIN_FIX, code="no_credentials"
+        ) from None
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+
+
+def _classifier(not_yet: Callable[[Exception], Retry | None] | None) -> Callable[[BaseException], Retry | None]:
+    def classify(exc: BaseException) -> Retry | None:
+        return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
+
+    return classify
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of an ARM or Graph error."""
+    if isinstance(exc, HttpResponseError):
+        return exc.status_code
+    return getattr(exc, "response_status_code", None)
+
+
+def code_of(exc: BaseException) -> str:
+    """The service's error code: ARM's `error.code` or Graph's OData `error.code`."""
+    if isinstance(exc, HttpResponseError):
+        return getattr(exc.error, "code", None) or ""
+    error = getattr(exc, "error", None)
+    return getattr(error, "code", None) or ""
+
+
+def message_of(exc: BaseException) -> str:
+    if isinstance(exc, HttpResponseError):
+        return getattr(exc.error, "message", None) or _first_line(exc)
+    error = getattr(exc, "error", None)
+    return getattr(error, "message", None) or _first_line(exc)
+
+
+def transient(exc: BaseException) -> Retry | None:
+    status = status_of(exc)
+    if status == 429:
+        headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)
+        after = retry_after(headers.get("Retry-After")) if hasattr(headers, "get") else 0.0
+        return Retry("throttled by Azure", after=after)
+    if status is not None and status >= 500:
+        return Retry(f"Azure answered {status}")
+    if isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError):
+        return Retry("the connection was lost")
+    try:
+        import httpx
+    except ImportError:  # pragma: no cover - msgraph brings httpx
+        return None
+    if isinstance(exc, httpx.TransportError):
+        return Retry("the connection was lost")
+    return None

@@ -1,0 +1,668 @@
+"""acr: an app registration + service principal per consumer, the pull role on the registry, and a password."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.endpoints import endpoint
+from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.journal import Journal
+from bootstrap.platforms import PlatformEntry
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.result import Step
+from bootstrap.waiting import Patience, Retry
+from providers.azure.targets import (
+    ACR_PULL,
+    CLOUDS,
+    DEFAULT_PRINCIPAL,
+    REPOSITORY_READER,
+    ROLE_NAMES,
+    Target,
+    assignment_name,
+    check,
+)
+
+if TYPE_CHECKING:
+    from providers.azure.cloud import Azure
+
+SERVES = "regboot: serves "
+PASSWORD_PREFIX = "regboot "
+# Directory replication: a new app, principal or password can take seconds to a minute to be usable elsewhere.
+REPLICATION = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
+GRAPH_FIX = (
+    "Ask a directory admin for Application.ReadWrite.OwnedBy (or the Application Developer role), or to "
+    "allow users to register applications."
+)
+
+
+class Acr(Provider):
+    name = "acr"
+    summary = "Azure Container Registry: an app + service principal with the pull role on the registry, a password."
+    options: ClassVar[tuple[Param, ...]] = (
+        Param("registry", "Registry name (not its login server).", required=True),
+        Param("subscription", "Subscription id (default: AZURE_SUBSCRIPTION_ID)."),
+        Param("resource_group", "Resource group of the registry (default: search the subscription)."),
+        Param("service_principal", "Display name of the app and service principal.", default=DEFAULT_PRINCIPAL),
+        Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d"),
+        Param("cloud", "Azure cloud.", default="AzureCloud", choices=tuple(CLOUDS)),
+        Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
+    )
+
+    def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
+        super().__init__(options, consumer, run)
+        self.target: Target = check(self.opts, run.env)
+        self._azure: Azure | None = None
+
+    @classmethod
+    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        import os
+
+        target = check(options, os.environ)
+        endpoint(os.environ, "REGBOOT_AZURE_ARM_ENDPOINT", target.cloud.arm)
+        endpoint(os.environ, "REGBOOT_AZURE_GRAPH_ENDPOINT", target.cloud.graph)
+        return dict(options)
+
+    @property
+    def azure(self) -> Azure:
+        if self._azure is None:
+            from providers.azure.cloud import Azure
+
+            self._azure = Azure(self.target.cloud, self.target.subscription, self.run.env, self.run.ui)
+        return self._azure
+
+    @property
+    def _facts(self) -> dict[str, str]:
+        """The registry's id, login server and the role that grants pulls on it (read once)."""
+        if not hasattr(self, "_registry_facts"):
+            registry = self._registry()
+            self._registry_facts = {
+                "registry_id": registry.id,
+                "login_server": registry.login_server,
+                "role": REPOSITORY_READER if _abac(registry) else ACR_PULL,
+            }
+        return self._registry_facts
+
+    def close(self) -> None:
+        if self._azure is not None:
+            self._azure.close()
+
+    @property
+    def label(self) -> str:
+        return self.consumer.label
+
+    @property
+    def password_name(self) -> str:
+        return PASSWORD_PREFIX + self.label
+
+    # --- read-only --------------------------------------------------------------------------------------
+    def preflight(self) -> None:
+        group = self._facts["registry_id"].split("/")[4]
+        actions = self._allowed_actions(group)
+        needed = "Microsoft.Authorization/roleAssignments/write"
+        if not any(_matches(pattern, needed) for pattern in actions):
+            raise PreconditionError(
+                f"your Azure credentials may not create role assignments on registry {self.target.registry}",
+                fix="Ask for Owner, User Access Administrator or Role Based Access Control Administrator on the "
+                "registry or its resource group.",
+                code="missing_permission",
+            )
+
+    def _registry(self) -> Any:
+        t, az = self.target, self.azure
+        try:
+            if t.resource_group:
+                found = [az.arm(f"registry {t.registry}", lambda: az.registries.get(t.resource_group, t.registry))]
+            else:
+                found = [
+                    r
+                    for r in az.arm("registries", lambda: list(az.registries.list()))
+                    if r.name.lower() == t.registry.lower()
+                ]
+        except Exception as err:
+            self._arm_refusal(err, f"registry {t.registry}")
+            raise
+        if not found:
+            where = f"resource group {t.resource_group}" if t.resource_group else f"subscription {t.subscription}"
+            raise PreconditionError(
+                f"container registry {t.registry} not found in {where}",
+                fix="Check --registry (the name, not the login server) and --subscription.",
+                code="unknown_registry",
+            )
+        return found[0]
+
+    def _allowed_actions(self, group: str) -> list[str]:
+        az = self.azure
+        permissions = az.arm(
+            "your permissions",
+            lambda: list(
+                az.authorization.permissions.list_for_resource(
+                    group, "Microsoft.ContainerRegistry", "", "registries", self.target.registry
+                )
+            ),
+        )
+        allowed = [a for p in permissions for a in (p.actions or [])]
+        denied = [a for p in permissions for a in (p.not_actions or [])]
+        return [] if any(_matches(d, "Microsoft.Authorization/roleAssignments/write") for d in denied) else allowed
+
+    def _arm_refusal(self, err: Exception, what: str) -> None:
+        from providers.azure.cloud import code_of, message_of, status_of
+
+        if status_of(err) == 404 or code_of(err) in ("ResourceNotFound", "ResourceGroupNotFound"):
+            raise PreconditionError(
+                f"{what} not found: {message_of(err)}",
+                fix="Check --registry, --resource-group and --subscription.",
+                code="unknown_registry",
+            ) from None
+        if status_of(err) in (401, 403) or code_of(err) in ("AuthorizationFailed", "InvalidAuthenticationToken"):
+            raise PreconditionError(
+                f"Azure refused access to {what}: {message_of(err)}",
+                fix="Check your role on the subscription, or log in again with `az login`.",
+                code="missing_permission",
+            ) from None
+
+    def inspect(self) -> Inspection:
+        facts: dict[str, Any] = dict(self._facts)
+        app = self._find_app()
+        if app is None:
+            return Inspection(facts=facts)
+        sp = self._find_sp(app.app_id)
+        facts.update(app_object_id=app.id, sp_id=sp.id if sp else None)
+        serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
+        identity = Identity("service principal", app.app_id, serves=serves)
+        held = [_held(p) for p in app.password_credentials or [] if p.display_name == self.password_name]
+        granted = bool(sp) and self._assignment(sp.id) is not None
+        return Inspection(identity, granted=granted, held=sorted(held, key=_created), facts=facts)
+
+    def _find_app(self) -> Any:
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.applications.applications_request_builder import ApplicationsRequestBuilder
+
+        name = self.target.principal.replace("'", "''")
+        query = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters(
+            filter=f"displayName eq '{name}'"
+        )
+        found = self._graph("applications", lambda g: g.applications.get(RequestConfiguration(query_parameters=query)))
+        apps = [a for a in (found.value or []) if a.display_name == self.target.principal]
+        if len(apps) > 1:
+            raise PreconditionError(
+                f"{len(apps)} app registrations are named {self.target.principal}; regboot cannot tell which is its",
+                fix="Pass another --service-principal, or delete the duplicates (`az ad app list --display-name`).",
+                code="ambiguous_identity",
+            )
+        return apps[0] if apps else None
+
+    def _find_sp(self, app_id: str) -> Any:
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.service_principals.service_principals_request_builder import (
+            ServicePrincipalsRequestBuilder,
+        )
+
+        query = ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters(
+            filter=f"appId eq '{app_id}'"
+        )
+        found = self._graph(
+            "service principals", lambda g: g.service_principals.get(RequestConfiguration(query_parameters=query))
+        )
+        return (found.value or [None])[0]
+
+    def _assignment(self, principal_id: str) -> Any:
+        az, scope, role = self.azure, self._facts["registry_id"], self._role_id()
+        assignments = az.arm(
+            "role assignments",
+            lambda: list(
+                az.authorization.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'")
+            ),
+        )
+        return next(
+            (
+                a
+                for a in assignments
+                if a.role_definition_id.lower() == role.lower() and a.scope.lower() == scope.lower()
+            ),
+            None,
+        )
+
+    def _role_id(self) -> str:
+        return (
+            f"/subscriptions/{self.target.subscription}/providers/Microsoft.Authorization/roleDefinitions/"
+            f"{self._facts['role']}"
+        )
+
+    def login(self, found: Inspection) -> tuple[str, str]:
+        return self._facts["login_server"], found.identity.name if found.identity else ""
+
+    def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
+        now = datetime.now(UTC)
+        live = [h for h in found.held if not h.expires or h.expires > now]
+        return (
+            super().in_place(found, entry)
+            and bool(live)
+            and found.identity is not None
+            and found.identity.serves == self.label
+        )
+
+    def plan(self, found: Inspection) -> list[Step]:
+        t, role = self.target, ROLE_NAMES[self._facts["role"]]
+        steps = []
+        if found.identity is None:
+            steps.append(Step("create", "app registration", t.principal, f"records {self.label}"))
+            steps.append(Step("create", "service principal", t.principal))
+        else:
+            self._refuse_other_consumer(found.identity)
+            steps.append(Step("keep", "app registration", f"{t.principal} ({found.identity.name})"))
+            if not found.facts.get("sp_id"):
+                steps.append(Step("create", "service principal", t.principal))
+        steps.append(
+            Step("keep" if found.granted else "grant", role, f"to {t.principal}", f"on {self._facts['registry_id']}")
+        )
+        steps.append(
+            Step(
+                "mint",
+                "password",
+                f"for {t.principal}",
+                f"named {self.password_name!r}, expires in {t.expires_in.days} days",
+            )
+        )
+        return steps
+
+    def retire_plan(self, found: Inspection) -> list[Step]:
+        return [Step("retire", "password", h.id, "once the platform holds the new one") for h in found.held]
+
+    def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
+        if found.identity is None:
+            return []
+        self._refuse_other_consumer(found.identity)
+        steps = [Step("retire", "password", h.id, h.label) for h in found.held]
+        if found.granted:
+            steps.append(
+                Step(
+                    "revoke",
+                    ROLE_NAMES[self._facts["role"]],
+                    f"from {self.target.principal}",
+                    f"on {self._facts['registry_id']}",
+                )
+            )
+        if not keep_identity:
+            steps.append(Step("delete", "app registration and service principal", self.target.principal))
+        return steps
+
+    def _refuse_other_consumer(self, identity: Identity) -> None:
+        if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
+            raise PreconditionError(
+                f"app {self.target.principal} ({identity.name}) already serves {identity.serves}, not {self.label}",
+                fix="Give this consumer its own --service-principal, or pass --reassign to move it.",
+                code="identity_in_use",
+            )
+
+    # --- changes ----------------------------------------------------------------------------------------
+    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+        from msgraph.generated.models.application import Application
+        from msgraph.generated.models.service_principal import ServicePrincipal
+
+        t = self.target
+        notes = SERVES + self.label
+        if found.identity is None:
+            app = self._graph_write(
+                f"app registration {t.principal}",
+                lambda g: g.applications.post(
+                    Application(display_name=t.principal, notes=notes, sign_in_audience="AzureADMyOrg")
+                ),
+            )
+            journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
+            self.run.record("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}")
+            found.facts.update(app_object_id=app.id, sp_id=None)
+            identity = Identity("service principal", app.app_id, serves=self.label, created=True)
+        else:
+            self._refuse_other_consumer(found.identity)
+            identity = found.identity
+            if identity.serves != self.label:
+                object_id = found.facts["app_object_id"]
+                self._graph_write(
+                    f"app {t.principal}",
+                    lambda g: g.applications.by_application_id(object_id).patch(Application(notes=notes)),
+                )
+                self.run.record("updated", "app registration", t.principal, f"now records {self.label}")
+            else:
+                self.run.record("found", "app registration", t.principal, f"app id {identity.name}")
+        if not found.facts.get("sp_id"):
+            sp = self._graph_write(
+                f"service principal {t.principal}",
+                lambda g: g.service_principals.post(ServicePrincipal(app_id=identity.name)),
+                not_yet=_app_not_replicated,
+            )
+            found.facts["sp_id"] = sp.id
+            if not identity.created:
+                journal.push(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
+            self.run.record("created", "service principal", t.principal, f"object id {sp.id}")
+        return identity
+
+    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
+        from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+
+        from providers.azure.cloud import code_of
+
+        az, scope, sp_id = self.azure, self._facts["registry_id"], found.facts["sp_id"]
+        role_name = ROLE_NAMES[self._facts["role"]]
+        name = assignment_name(scope, self._facts["role"], sp_id)
+        params = RoleAssignmentCreateParameters(
+            role_definition_id=self._role_id(),
+            principal_id=sp_id,
+            principal_type="ServicePrincipal",
+            description=SERVES + self.label,
+        )
+
+        def create() -> bool:
+            try:
+                az.authorization.role_assignments.create(scope, name, params)
+            except Exception as err:
+                if code_of(err) == "RoleAssignmentExists":
+                    return False
+                raise
+            return True
+
+        try:
+            created = az.arm(
+                f"{role_name} for {self.target.principal}",
+                create,
+                not_yet=_principal_not_replicated,
+                patience=REPLICATION,
+            )
+        except Exception as err:
+            self._arm_refusal(err, f"role assignments on {self.target.registry}")
+            raise
+        if created and not found.granted:
+            journal.push(
+                f"{role_name} assignment on {self.target.registry}",
+                lambda: az.arm(
+                    "removing the role assignment", lambda: az.authorization.role_assignments.delete(scope, name)
+                ),
+            )
+            self.run.record("granted", role_name, f"to {self.target.principal}", f"on {scope}")
+        else:
+            self.run.record("found", role_name, f"granted to {self.target.principal}", f"on {scope}")
+
+    def mint(self, identity: Identity, journal: Journal) -> Minted:
+        from msgraph.generated.applications.item.add_password.add_password_post_request_body import (
+            AddPasswordPostRequestBody,
+        )
+        from msgraph.generated.models.password_credential import PasswordCredential
+
+        object_id = self._app_object_id(identity)
+        ends = datetime.now(UTC) + self.target.expires_in
+        body = AddPasswordPostRequestBody(
+            password_credential=PasswordCredential(display_name=self.password_name, end_date_time=ends)
+        )
+        created = self._graph_write(
+            f"a password for {self.target.principal}",
+            lambda g: g.applications.by_application_id(object_id).add_password.post(body),
+            not_yet=_app_not_replicated,
+        )
+        secret = Secret(created.secret_text or "")
+        key_id = str(created.key_id)
+        journal.push(f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id))
+        self.run.record(
+            "minted",
+            "password",
+            key_id,
+            f"for {self.target.principal}, expires {created.end_date_time.date().isoformat()}",
+        )
+        credential = RegistryCredential(self._facts["login_server"], identity.name, secret, self.consumer.email)
+        return Minted(credential, _held(created))
+
+    def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
+        app = self._find_app()
+        retired = []
+        for p in app.password_credentials or [] if app else []:
+            if p.display_name == self.password_name and str(p.key_id) != keep.id:
+                self._remove_password(app.id, str(p.key_id))
+                retired.append(_held(p))
+                self.run.record("retired", "password", str(p.key_id), f"of {self.target.principal}")
+        return retired
+
+    def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
+        if found.identity is None:
+            return []
+        object_id = found.facts["app_object_id"]
+        scope, sp_id = self._facts["registry_id"], found.facts.get("sp_id")
+        steps: list[tuple[str, Any, tuple[str, str, str]]] = [
+            (f"password {h.id}", lambda h=h: self._remove_password(object_id, h.id), ("retired", "password", h.id))
+            for h in found.held
+        ]
+        if sp_id and found.granted:
+            name = assignment_name(scope, self._facts["role"], sp_id)
+            role = ROLE_NAMES[self._facts["role"]]
+            steps.append(
+                (
+                    f"{role} assignment",
+                    lambda: self._delete_assignment(scope, sp_id, name),
+                    ("revoked", role, f"on {scope}"),
+                )
+            )
+        if not keep_identity:
+            steps.append(
+                (
+                    f"app registration {self.target.principal}",
+                    lambda: self._delete_app(object_id, sp_id),
+                    ("deleted", "app registration and service principal", self.target.principal),
+                )
+            )
+        left = []
+        for what, action, (verb, kind, name) in steps:
+            try:
+                action()
+            except Exception as err:  # keep going: report precisely what stays
+                left.append(f"{what} ({getattr(err, 'message', err)})")
+            else:
+                self.run.record(verb, kind, name)
+        return left
+
+    # --- plumbing -------------------------------------------------------------------------------------------
+    def _graph(self, what: str, story: Any, **kwargs: Any) -> Any:
+        try:
+            return self.azure.graph(what, story, **kwargs)
+        except Exception as err:
+            _graph_refusal(err, what)
+            raise
+
+    def _graph_write(self, what: str, story: Any, *, not_yet: Any = None) -> Any:
+        return self._graph(what, story, not_yet=not_yet, patience=REPLICATION)
+
+    def _app_object_id(self, identity: Identity) -> str:
+        app = self._find_app()
+        if app is None or app.app_id != identity.name:
+            raise OperationError(
+                f"app {identity.name} disappeared while regboot was working on it", fix="Run the same command again."
+            )
+        return app.id
+
+    def _remove_password(self, object_id: str, key_id: str) -> None:
+        from msgraph.generated.applications.item.remove_password.remove_password_post_request_body import (
+            RemovePasswordPostRequestBody,
+        )
+
+        body = RemovePasswordPostRequestBody(key_id=uuid.UUID(key_id))
+        try:
+            self._graph(
+                f"removing password {key_id}",
+                lambda g: g.applications.by_application_id(object_id).remove_password.post(body),
+                not_yet=_app_not_replicated,
+                patience=REPLICATION,
+            )
+        except Exception as err:
+            if not _gone(err):
+                raise
+
+    def _delete_sp(self, sp_id: str) -> None:
+        try:
+            self._graph(
+                "deleting the service principal", lambda g: g.service_principals.by_service_principal_id(sp_id).delete()
+            )
+        except Exception as err:
+            if not _gone(err):
+                raise
+
+    def _delete_app(self, object_id: str, sp_id: str | None = None) -> None:
+        if sp_id:
+            self._delete_sp(sp_id)
+        try:
+            self._graph("deleting the app registration", lambda g: g.applications.by_application_id(object_id).delete())
+        except Exception as err:
+            if not _gone(err):
+                raise
+
+    def _delete_assignment(self, scope: str, sp_id: str, name: str) -> None:
+        az = self.azure
+        existing = self._assignment(sp_id)
+        target = existing.name if existing is not None else name
+        try:
+            az.arm("removing the role assignment", lambda: az.authorization.role_assignments.delete(scope, target))
+        except Exception as err:
+            if not _gone(err):
+                raise
+
+    # --- status ---------------------------------------------------------------------------------------------
+    @classmethod
+    def claims(cls, entry: PlatformEntry) -> bool:
+        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        return any(host.endswith(c.registry_suffix) for c in CLOUDS.values())
+
+    @classmethod
+    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
+        from providers.azure.cloud import Azure
+
+        rows = []
+        for entry in entries:
+            cloud = next(c for c in CLOUDS.values() if entry.server.rstrip("/").lower().endswith(c.registry_suffix))
+            azure = Azure(cloud, run.env.get("AZURE_SUBSCRIPTION_ID", ""), run.env, run.ui)
+            try:
+                rows.append(cls._describe(entry, azure))
+            finally:
+                azure.close()
+        return rows
+
+    @classmethod
+    def _describe(cls, entry: PlatformEntry, azure: Azure) -> StatusRow:
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.applications.applications_request_builder import ApplicationsRequestBuilder
+        from msgraph.generated.service_principals.service_principals_request_builder import (
+            ServicePrincipalsRequestBuilder,
+        )
+
+        def where(builder: Any, query: str) -> Any:
+            return RequestConfiguration(query_parameters=builder(filter=query))
+
+        apps = azure.graph(
+            "applications",
+            lambda g: g.applications.get(
+                where(
+                    ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters,
+                    f"appId eq '{entry.username}'",
+                )
+            ),
+        )
+        app = (apps.value or [None])[0]
+        if app is None:
+            return StatusRow(cls.name, identity=entry.username, problems=("app not found",))
+        passwords = app.password_credentials or []
+        ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
+        others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
+        grant = ""
+        if azure.subscription:
+            sps = azure.graph(
+                "service principals",
+                lambda g: g.service_principals.get(
+                    where(
+                        ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters,
+                        f"appId eq '{entry.username}'",
+                    )
+                ),
+            )
+            sp = (sps.value or [None])[0]
+            host = entry.server.removeprefix("https://").rstrip("/").lower()
+            registry = next(
+                (
+                    r
+                    for r in azure.arm("registries", lambda: list(azure.registries.list()))
+                    if r.login_server.lower() == host
+                ),
+                None,
+            )
+            if sp and registry:
+                assignments = azure.arm(
+                    "role assignments",
+                    lambda: list(
+                        azure.authorization.role_assignments.list_for_scope(
+                            registry.id, filter=f"principalId eq '{sp.id}'"
+                        )
+                    ),
+                )
+                grant = (
+                    "; ".join(
+                        f"{ROLE_NAMES.get(a.role_definition_id.rsplit('/', 1)[-1], 'role')} on {a.scope}"
+                        for a in assignments
+                    )
+                    or "(none)"
+                )
+        problems = () if ours else ("the app has no regboot password: the platform's credential is not ours",)
+        return StatusRow(
+            cls.name,
+            identity=f"{app.display_name} ({app.app_id})",
+            grant=grant,
+            held=tuple(ours[-1:]),
+            stray=tuple(ours[:-1]) + others,
+            problems=problems,
+        )
+
+
+def _abac(registry: Any) -> bool:
+    mode = getattr(registry, "role_assignment_mode", None)
+    return str(getattr(mode, "value", mode) or "").lower() == "abacrepositorypermissions"
+
+
+def _matches(pattern: str, action: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def _held(p: Any) -> Held:
+    return Held(str(p.key_id), created=p.start_date_time, expires=p.end_date_time, label=p.display_name or "")
+
+
+def _created(h: Held) -> datetime:
+    return h.created or datetime.min.replace(tzinfo=UTC)
+
+
+def _gone(err: Exception) -> bool:
+    from providers.azure.cloud import status_of
+
+    return status_of(err) == 404
+
+
+def _app_not_replicated(err: Exception) -> Retry | None:
+    from providers.azure.cloud import message_of, status_of
+
+    if status_of(err) == 404 or (status_of(err) == 400 and "valid application" in message_of(err)):
+        return Retry("the new app is not replicated yet")
+    return None
+
+
+def _principal_not_replicated(err: Exception) -> Retry | None:
+    from providers.azure.cloud import code_of
+
+    if code_of(err) == "PrincipalNotFound":
+        return Retry("the new service principal is not replicated yet")
+    return None
+
+
+def _graph_refusal(err: Exception, what: str) -> None:
+    from providers.azure.cloud import code_of, message_of, status_of
+
+    if status_of(err) == 403 or code_of(err) == "Authorization_RequestDenied":
+        raise PreconditionError(
+            f"Microsoft Graph refused {what}: {message_of(err)}", fix=GRAPH_FIX, code="missing_permission"
+        ) from None

@@ -1,0 +1,120 @@
+"""What an Azure onboarding aims at, from validated options: cloud, subscription, registry, identity, expiry."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bootstrap.errors import UsageError
+
+DEFAULT_PRINCIPAL = "akka-docker-reader"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+REPOSITORY_READER = "b93aa761-3e63-49ed-ac28-beffa264f7ac"  # what an ABAC-mode registry honours instead
+ROLE_NAMES = {ACR_PULL: "AcrPull", REPOSITORY_READER: "Container Registry Repository Reader"}
+# Fixed namespace: the same (scope, role, principal) always gives the same assignment name, so a rerun finds it.
+ASSIGNMENTS = uuid.UUID("6f0c1bd4-5a8e-4c59-9a55-2d3c7e1f0a21")
+
+
+@dataclass(frozen=True)
+class Cloud:
+    name: str
+    arm: str
+    graph: str
+    authority: str
+    registry_suffix: str
+
+    @property
+    def arm_scope(self) -> str:
+        return f"{self.arm.rstrip('/')}/.default"
+
+    @property
+    def graph_scope(self) -> str:
+        return f"{self.graph.rstrip('/')}/.default"
+
+
+CLOUDS = {
+    "AzureCloud": Cloud(
+        "AzureCloud",
+        "https://management.azure.com",
+        "https://graph.microsoft.com",
+        "login.microsoftonline.com",
+        ".azurecr.io",
+    ),
+    "AzureChinaCloud": Cloud(
+        "AzureChinaCloud",
+        "https://management.chinacloudapi.cn",
+        "https://microsoftgraph.chinacloudapi.cn",
+        "login.chinacloudapi.cn",
+        ".azurecr.cn",
+    ),
+    "AzureUSGovernment": Cloud(
+        "AzureUSGovernment",
+        "https://management.usgovcloudapi.net",
+        "https://graph.microsoft.us",
+        "login.microsoftonline.us",
+        ".azurecr.us",
+    ),
+}
+
+_REGISTRY = re.compile(r"[A-Za-z0-9]{5,50}")
+_GROUP = re.compile(r"[-\w._()]{1,90}")
+_PRINCIPAL = re.compile(r"[A-Za-z0-9][-A-Za-z0-9_. ]{0,119}")
+_DURATION = re.compile(r"(\d{1,5})([hdwy])")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1), "y": timedelta(days=365)}
+
+
+@dataclass(frozen=True)
+class Target:
+    cloud: Cloud
+    subscription: str
+    registry: str
+    resource_group: str | None
+    principal: str
+    expires_in: timedelta
+
+
+def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
+    registry = options.get("registry") or ""
+    if not _REGISTRY.fullmatch(registry):
+        raise UsageError(
+            f"invalid --registry {registry!r}",
+            fix="Give the registry's name (5-50 letters and digits), not its login server.",
+        )
+    group = options.get("resource_group")
+    if group is not None and (not _GROUP.fullmatch(group) or group.endswith(".")):
+        raise UsageError(f"invalid --resource-group {group!r}", fix="Use letters, digits, '-', '_', '.', '(' or ')'.")
+    principal = options.get("service_principal") or DEFAULT_PRINCIPAL
+    if not _PRINCIPAL.fullmatch(principal) or principal != principal.strip():
+        raise UsageError(
+            f"invalid --service-principal {principal!r}", fix="Use up to 120 letters, digits, spaces, '-', '_' and '.'."
+        )
+    cloud_name = options.get("cloud") or "AzureCloud"
+    if cloud_name not in CLOUDS:
+        raise UsageError(f"invalid --cloud {cloud_name!r}", fix=f"Use one of {', '.join(CLOUDS)}.")
+    subscription = options.get("subscription") or env.get("AZURE_SUBSCRIPTION_ID") or ""
+    try:
+        subscription = str(uuid.UUID(subscription))
+    except ValueError:
+        raise UsageError(
+            f"invalid or missing subscription {subscription!r}",
+            fix="Pass --subscription ID or set AZURE_SUBSCRIPTION_ID (a GUID; `az account show`).",
+        ) from None
+    return Target(
+        CLOUDS[cloud_name], subscription, registry, group, principal, duration(options.get("expires_in") or "365d")
+    )
+
+
+def duration(text: str) -> timedelta:
+    match = _DURATION.fullmatch(text.strip())
+    span = _UNITS[match.group(2)] * int(match.group(1)) if match else timedelta(0)
+    if not timedelta(hours=1) <= span <= timedelta(days=3650):
+        raise UsageError(f"invalid --expires-in {text!r}", fix="Give a duration like 90d, 12w or 1y (1 h to 10 y).")
+    return span
+
+
+def assignment_name(scope: str, role: str, principal_id: str) -> str:
+    return str(uuid.uuid5(ASSIGNMENTS, f"{scope.lower()}|{role}|{principal_id.lower()}"))

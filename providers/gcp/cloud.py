@@ -1,0 +1,215 @@
+"""The Google APIs regboot calls, behind one small class. Imported only when a Google provider runs.
+
+IAM admin is gRPC only; Resource Manager and Artifact Registry go over REST. An `http://` endpoint in the
+environment means an emulator on loopback: plaintext and anonymous, and no credential lookup at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import google.auth
+import google.auth.exceptions
+from google.api_core import exceptions as gx
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.cloud import artifactregistry_v1, iam_admin_v1, resourcemanager_v3
+from google.iam.v1 import iam_policy_pb2, policy_pb2
+
+from bootstrap.endpoints import endpoint
+from bootstrap.errors import PreconditionError
+from bootstrap.ui import Ui
+from bootstrap.waiting import Patience, Retry, poll, retry_after
+
+T = TypeVar("T")
+BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
+TIMEOUT = 30.0
+KEY_CONSTRAINTS = ("constraints/iam.disableServiceAccountKeyCreation", "iam.managed.disableServiceAccountKeyCreation")
+ADC_FIX = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a key file."
+
+
+class Google:
+    """IAM admin, Resource Manager and Artifact Registry clients, made lazily, sharing one credential."""
+
+    def __init__(self, env: Mapping[str, str], ui: Ui) -> None:
+        self.env = env
+        self.ui = ui
+        self._credentials: Credentials | None = None
+        self._clients: dict[str, Any] = {}
+
+    # --- clients ------------------------------------------------------------------------------------------
+    def credentials(self) -> Credentials:
+        if self._credentials is None:
+            try:
+                self._credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+            except google.auth.exceptions.DefaultCredentialsError:
+                raise PreconditionError("no Google credentials found", fix=ADC_FIX, code="no_credentials") from None
+        return self._credentials
+
+    @property
+    def iam(self) -> iam_admin_v1.IAMClient:
+        if "iam" not in self._clients:
+            found = endpoint(self.env, "REGBOOT_GCP_IAM_ENDPOINT")
+            host, plain = (found.netloc, found.plain) if found else (None, False)
+            if plain:
+                import grpc
+                from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
+
+                channel = grpc.insecure_channel(host or "")
+                self._clients["iam"] = iam_admin_v1.IAMClient(transport=IAMGrpcTransport(channel=channel))
+            else:
+                options = {"api_endpoint": host} if host else None
+                self._clients["iam"] = iam_admin_v1.IAMClient(credentials=self.credentials(), client_options=options)
+        return self._clients["iam"]
+
+    def _rest(self, key: str, env_name: str, cls: Any) -> Any:
+        if key not in self._clients:
+            found = endpoint(self.env, f"REGBOOT_GCP_{env_name}_ENDPOINT")
+            options = {"api_endpoint": found.url if found.plain else found.netloc} if found else None
+            creds = AnonymousCredentials() if found and found.plain else self.credentials()
+            self._clients[key] = cls(transport="rest", credentials=creds, client_options=options)
+        return self._clients[key]
+
+    @property
+    def projects(self) -> resourcemanager_v3.ProjectsClient:
+        return self._rest("crm", "RESOURCEMANAGER", resourcemanager_v3.ProjectsClient)
+
+    @property
+    def registry(self) -> artifactregistry_v1.ArtifactRegistryClient:
+        return self._rest("ar", "ARTIFACTREGISTRY", artifactregistry_v1.ArtifactRegistryClient)
+
+    def _policies(self, resource: str) -> Any:
+        return self.registry if "/repositories/" in resource else self.projects
+
+    # --- calls ----------------------------------------------------------------------------------------------
+    def call(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        not_yet: Callable[[Exception], Retry | None] | None = None,
+        patience: Patience = BRIEF,
+    ) -> T:
+        """One API call, retried while the cloud is throttling, briefly unavailable, or `not_yet` says so."""
+
+        def classify(exc: BaseException) -> Retry | None:
+            return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
+
+        return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience)
+
+    def get_account(self, name: str) -> iam_admin_v1.ServiceAccount | None:
+        try:
+            return self.call(
+                f"service account {name}", lambda: self.iam.get_service_account(name=name, timeout=TIMEOUT)
+            )
+        except gx.NotFound:
+            return None
+
+    def keys(self, account: str) -> list[iam_admin_v1.ServiceAccountKey]:
+        user = iam_admin_v1.ListServiceAccountKeysRequest.KeyType.USER_MANAGED
+        request = {"name": account, "key_types": [user]}
+        return list(
+            self.call(
+                f"keys of {account}", lambda: self.iam.list_service_account_keys(request=request, timeout=TIMEOUT)
+            ).keys
+        )
+
+    def policy(self, resource: str) -> policy_pb2.Policy:
+        request = iam_policy_pb2.GetIamPolicyRequest(resource=resource)
+        request.options.requested_policy_version = 3
+        return self.call(
+            f"IAM policy of {resource}",
+            lambda: self._policies(resource).get_iam_policy(request=request, timeout=TIMEOUT),
+        )
+
+    def change_policy(
+        self, resource: str, change: Callable[[policy_pb2.Policy], bool], *, what: str, patience: Patience
+    ) -> bool:
+        """Read-modify-write the policy of `resource`; `change` edits it in place and says whether it did.
+
+        The whole cycle is redone on a stale etag (409 ABORTED) and while a new member is not yet known."""
+
+        def cycle() -> bool:
+            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), timeout=TIMEOUT)
+            if not change(policy):
+                return False
+            if any(b.HasField("condition") for b in policy.bindings):
+                policy.version = 3  # conditional bindings are only kept by a version-3 write
+            request = iam_policy_pb2.SetIamPolicyRequest(resource=resource, policy=policy)
+            self._policies(resource).set_iam_policy(request=request, timeout=TIMEOUT)
+            return True
+
+        return self.call(what, cycle, not_yet=_policy_not_yet, patience=patience)
+
+    def missing_permissions(self, resource: str, permissions: list[str]) -> list[str]:
+        request = iam_policy_pb2.TestIamPermissionsRequest(resource=resource, permissions=permissions)
+        granted = self.call(
+            f"permissions on {resource}",
+            lambda: self._policies(resource).test_iam_permissions(request=request, timeout=TIMEOUT),
+        )
+        return [p for p in permissions if p not in set(granted.permissions)]
+
+
+def _get_request(resource: str) -> iam_policy_pb2.GetIamPolicyRequest:
+    request = iam_policy_pb2.GetIamPolicyRequest(resource=resource)
+    request.options.requested_policy_version = 3
+    return request
+
+
+def _policy_not_yet(exc: Exception) -> Retry | None:
+    if isinstance(exc, gx.BadRequest) and "does not exist" in str(exc.message):
+        return Retry("the new service account is not yet known to IAM policies")
+    return None
+
+
+def transient(exc: BaseException) -> Retry | None:
+    """Throttling, brief unavailability, lost connections and stale etags: worth another try."""
+    if isinstance(exc, gx.TooManyRequests | gx.ResourceExhausted):
+        return Retry("throttled by Google", after=_retry_after(exc))
+    if isinstance(exc, gx.Aborted | gx.Conflict) and not isinstance(exc, gx.AlreadyExists):
+        return Retry("a concurrent change (stale etag)")
+    if isinstance(exc, gx.ServerError | gx.ServiceUnavailable | gx.DeadlineExceeded):
+        return Retry(f"Google answered {exc.code} {type(exc).__name__}")
+    if _connection_error(exc):
+        return Retry("the connection was lost")
+    return None
+
+
+def _connection_error(exc: BaseException) -> bool:
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - requests comes with google-auth's transport
+        return False
+    return isinstance(exc, requests.ConnectionError | requests.Timeout | ConnectionError)
+
+
+def _retry_after(exc: gx.GoogleAPICallError) -> float:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is not None and hasattr(headers, "get"):
+        return retry_after(headers.get("Retry-After"))
+    for detail in exc.details or ():
+        delay = getattr(detail, "retry_delay", None)
+        if delay is not None:
+            return delay.seconds + delay.nanos / 1e9
+    return 0.0
+
+
+def org_policy_constraint(exc: gx.GoogleAPICallError) -> str | None:
+    """The constraint named by a key-creation refusal, if that is what it is."""
+    text = " ".join([str(exc.message), *(str(d) for d in exc.details or ())])
+    for constraint in KEY_CONSTRAINTS:
+        if constraint in text:
+            return constraint
+    if "Key creation is not allowed" in text:
+        return KEY_CONSTRAINTS[0]
+    return None
+
+
+def key_file(data: bytes) -> str:
+    """The key-file JSON text: raw over gRPC, base64 of it over REST; accept either."""
+    text = data.decode("utf-8", errors="strict") if data[:1] == b"{" else base64.b64decode(data).decode("utf-8")
+    json.loads(text)  # a key we cannot parse must not reach the platform
+    return text

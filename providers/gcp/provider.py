@@ -1,0 +1,533 @@
+"""gcr and gar: a reader service account per consumer, its read grant, and a JSON key handed to the platform."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.endpoints import endpoint
+from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.journal import Journal
+from bootstrap.platforms import PlatformEntry
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.result import Step
+from bootstrap.waiting import Patience, Retry
+from providers.gcp.targets import (
+    DEFAULT_ACCOUNT,
+    GCR_HOSTS,
+    USERNAME,
+    Grant,
+    Target,
+    check_common,
+    gar_target,
+    gcr_target,
+)
+
+if TYPE_CHECKING:
+    from providers.gcp.cloud import Google
+
+MAX_KEYS = 10
+SERVES = "regboot: serves "
+# New accounts can take a minute or more to show up everywhere; keys up to several minutes.
+# Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
+APPEAR = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
+
+COMMON = (
+    Param("gcp_project", "Google Cloud project id.", required=True),
+    Param("service_account", "Service account id.", default=DEFAULT_ACCOUNT),
+    Param("reassign", "Let this service account serve this consumer even if it records another one.", flag=True),
+)
+
+
+class GoogleProvider(Provider):
+    """What gcr and gar share; they differ only in their target (server, grants, repository)."""
+
+    account_display = "Akka docker reader"
+    target: Target
+
+    def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
+        super().__init__(options, consumer, run)
+        self.target = self.make_target(self.opts)
+        self._google: Google | None = None
+
+    @classmethod
+    def make_target(cls, options: Mapping[str, Any]) -> Target:
+        raise NotImplementedError
+
+    @classmethod
+    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        checked = check_common(options)
+        cls.make_target(checked)  # raises UsageError on a bad host, location, repository or role
+        for api in ("IAM", "RESOURCEMANAGER", "ARTIFACTREGISTRY"):
+            endpoint(os.environ, f"REGBOOT_GCP_{api}_ENDPOINT")
+        return checked
+
+    @property
+    def google(self) -> Google:
+        if self._google is None:
+            from providers.gcp.cloud import Google
+
+            self._google = Google(self.run.env, self.run.ui)
+        return self._google
+
+    @property
+    def label(self) -> str:
+        return self.consumer.label
+
+    # --- read-only --------------------------------------------------------------------------------------
+    def preflight(self) -> None:
+        from google.api_core import exceptions as gx
+
+        t = self.target
+        try:
+            self.google.call(
+                f"project {t.project}", lambda: self.google.projects.get_project(name=f"projects/{t.project}")
+            )
+        except (gx.NotFound, gx.PermissionDenied, gx.Forbidden) as err:
+            raise PreconditionError(
+                f"Google Cloud project {t.project} was not found or is not visible to these credentials ({err.code})",
+                fix="Check --gcp-project (the id, not the name) and that your account has a role on the project.",
+                code="unknown_project",
+            ) from None
+        if t.repository:
+            self._check_repository(t.repository)
+        missing = self.google.missing_permissions(
+            f"projects/{t.project}",
+            [
+                "iam.serviceAccounts.create",
+                "iam.serviceAccounts.get",
+                "iam.serviceAccountKeys.create",
+                "iam.serviceAccountKeys.delete",
+                *(["resourcemanager.projects.setIamPolicy"] if any(not g.on_repository for g in t.grants) else []),
+            ],
+        )
+        if t.repository and any(g.on_repository for g in t.grants):
+            missing += self.google.missing_permissions(t.repository, ["artifactregistry.repositories.setIamPolicy"])
+        if missing:
+            raise PreconditionError(
+                f"your Google credentials lack {', '.join(missing)} on project {t.project}",
+                fix="Ask for roles/iam.serviceAccountAdmin, roles/iam.serviceAccountKeyAdmin and "
+                "roles/artifactregistry.admin (or roles/resourcemanager.projectIamAdmin for project-level grants).",
+                code="missing_permission",
+            )
+
+    def _check_repository(self, repository: str) -> None:
+        from google.api_core import exceptions as gx
+
+        try:
+            self.google.call(f"repository {repository}", lambda: self.google.registry.get_repository(name=repository))
+        except gx.NotFound:
+            _, project, _, location, _, repo = repository.split("/")
+            if repo in GCR_HOSTS:
+                fix = (
+                    f"gcr.io hosts are now served by Artifact Registry. Create it with `gcloud artifacts "
+                    f"repositories create {repo} --repository-format=docker --location={location} "
+                    f"--project={project}`, or migrate with `gcloud artifacts docker upgrade migrate "
+                    f"--projects={project}`."
+                )
+            else:
+                fix = f"Check --repository and --location (`gcloud artifacts repositories list --project={project}`)."
+            raise PreconditionError(
+                f"Artifact Registry repository {repository} does not exist", fix=fix, code="unknown_repository"
+            ) from None
+
+    def inspect(self) -> Inspection:
+        account = self.google.get_account(self.target.account_name)
+        if account is None:
+            return Inspection()
+        serves = account.description[len(SERVES) :] if account.description.startswith(SERVES) else None
+        identity = Identity("service account", account.email, serves=serves)
+        return Inspection(identity, granted=self._granted(), held=self._held(), facts={"unique_id": account.unique_id})
+
+    def _granted(self) -> bool:
+        member = self.target.member
+        for grant in self.target.grants:
+            policy = self.google.policy(grant.scope)
+            if not any(
+                b.role == grant.role and member in b.members and not b.HasField("condition") for b in policy.bindings
+            ):
+                return False
+        return True
+
+    def _held(self) -> list[Held]:
+        keys = self.google.keys(self.target.account_name)
+        return sorted((_held(k) for k in keys), key=lambda h: h.created or datetime.min.replace(tzinfo=UTC))
+
+    def login(self, found: Inspection) -> tuple[str, str]:
+        return self.target.server, USERNAME
+
+    def email(self) -> str:
+        return self.consumer.email or self.target.email
+
+    def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
+        # `_json_key` names no account: the entry's email is what ties it to this service account.
+        return (
+            super().in_place(found, entry)
+            and entry is not None
+            and entry.email == self.email()
+            and found.identity is not None
+            and found.identity.serves == self.label
+        )
+
+    def plan(self, found: Inspection) -> list[Step]:
+        t = self.target
+        steps = []
+        if found.identity is None:
+            steps.append(Step("create", "service account", t.email, f"records {self.label}"))
+        else:
+            self._refuse_other_consumer(found.identity)
+            steps.append(
+                Step(
+                    "keep",
+                    "service account",
+                    t.email,
+                    "exists" if found.identity.serves == self.label else f"will record {self.label}",
+                )
+            )
+        for g in t.grants:
+            steps.append(Step("keep" if found.granted else "grant", g.role, f"to {t.member}", f"on {g.scope}"))
+        steps.append(Step("mint", "key", f"for {t.email}", "JSON key, kept in memory only"))
+        return steps
+
+    def retire_plan(self, found: Inspection) -> list[Step]:
+        return [Step("retire", "key", h.id, "once the platform holds the new one") for h in found.held]
+
+    def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
+        if found.identity is None:
+            return []
+        self._refuse_other_consumer(found.identity)
+        steps = [Step("retire", "key", h.id, f"of {self.target.email}") for h in found.held]
+        if found.granted:
+            steps += [Step("revoke", g.role, f"from {self.target.member}", f"on {g.scope}") for g in self.target.grants]
+        if not keep_identity:
+            steps.append(Step("delete", "service account", self.target.email))
+        return steps
+
+    def _refuse_other_consumer(self, identity: Identity) -> None:
+        if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
+            raise PreconditionError(
+                f"service account {identity.name} already serves {identity.serves}, not {self.label}",
+                fix="Give this consumer its own --service-account, or pass --reassign to move it (the other "
+                "consumer's key will then be retired).",
+                code="identity_in_use",
+            )
+
+    # --- changes ----------------------------------------------------------------------------------------
+    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+        from google.api_core import exceptions as gx
+
+        t, g = self.target, self.google
+        description = SERVES + self.label
+        if found.identity is not None:
+            self._refuse_other_consumer(found.identity)
+            if found.identity.serves != self.label:
+                account = {"name": t.account_name, "description": description}
+                g.call(
+                    f"service account {t.email}",
+                    lambda: g.iam.patch_service_account(
+                        request={"service_account": account, "update_mask": {"paths": ["description"]}}
+                    ),
+                )
+                self.run.record("updated", "service account", t.email, f"now records {self.label}")
+            else:
+                self.run.record("found", "service account", t.email)
+            return found.identity
+
+        request = {
+            "name": f"projects/{t.project}",
+            "account_id": t.account_id,
+            "service_account": {"display_name": self.account_display, "description": description},
+        }
+        try:
+            g.call(f"service account {t.email}", lambda: g.iam.create_service_account(request=request))
+        except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
+            return self.ensure_identity(self.inspect(), journal)
+        journal.push(f"service account {t.email}", lambda: self._delete_account(t.account_name))
+        self.run.record("created", "service account", t.email, f"records {self.label}")
+        g.call(
+            f"service account {t.email} to appear",
+            lambda: g.iam.get_service_account(name=t.account_name),
+            not_yet=_not_visible,
+            patience=APPEAR,
+        )
+        return Identity("service account", t.email, serves=self.label, created=True)
+
+    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
+        member = self.target.member
+        for grant in self.target.grants:
+            added = self.google.change_policy(
+                grant.scope,
+                lambda p, g=grant: _bind(p, g.role, member),
+                what=f"{grant.role} on {grant.scope}",
+                patience=APPEAR,
+            )
+            if added:
+                journal.push(f"grant of {grant.role} on {grant.scope}", lambda g=grant: self._unbind(g))
+                self.run.record("granted", grant.role, f"to {member}", f"on {grant.scope}")
+            else:
+                self.run.record("found", grant.role, f"granted to {member}", f"on {grant.scope}")
+
+    def mint(self, identity: Identity, journal: Journal) -> Minted:
+        from google.api_core import exceptions as gx
+        from google.cloud import iam_admin_v1
+
+        from providers.gcp.cloud import key_file, org_policy_constraint
+
+        t, g = self.target, self.google
+        if len(g.keys(t.account_name)) >= MAX_KEYS:
+            raise PreconditionError(
+                f"service account {t.email} already has {MAX_KEYS} user-managed keys, the most Google allows",
+                fix=f"Delete unused ones (`gcloud iam service-accounts keys list --iam-account={t.email}`), "
+                "then run this command again.",
+                code="key_limit",
+            )
+        request = {
+            "name": t.account_name,
+            "private_key_type": iam_admin_v1.ServiceAccountPrivateKeyType.TYPE_GOOGLE_CREDENTIALS_FILE,
+        }
+        try:
+            key = g.call(
+                f"a key for {t.email}",
+                lambda: g.iam.create_service_account_key(request=request),
+                not_yet=_not_visible if identity.created else None,
+                patience=APPEAR,
+            )
+        except gx.FailedPrecondition as err:
+            constraint = org_policy_constraint(err)
+            if constraint:
+                raise PreconditionError(
+                    f"key creation is not allowed on service account {t.email}: the organisation policy "
+                    f"{constraint} is enforced on project {t.project}",
+                    fix="An Organization Policy Administrator (roles/orgpolicy.policyAdmin) can exempt this project "
+                    "from that constraint; until then this registry cannot be onboarded with a key.",
+                    code="org_policy",
+                ) from None
+            raise OperationError(f"Google refused a key for {t.email}: {err.message}", code="key_refused") from None
+        text = key_file(key.private_key_data)
+        Secret(json.loads(text).get("private_key", ""))  # so the PEM alone is scrubbed from any text too
+        journal.push(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
+        held = _held(key)
+        self.run.record("minted", "key", held.id, f"for {t.email}, in memory only")
+        return Minted(RegistryCredential(t.server, USERNAME, Secret(text), self.email()), held)
+
+    def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
+        retired = []
+        for key in self.google.keys(self.target.account_name):
+            if _key_id(key.name) != keep.id:
+                self._delete_key(key.name)
+                retired.append(_held(key))
+                self.run.record("retired", "key", _key_id(key.name), f"of {self.target.email}")
+        return retired
+
+    def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
+        if found.identity is None:
+            return []
+        left: list[str] = []
+        attempts = [
+            (
+                f"key {h.id}",
+                lambda h=h: self._delete_key(f"{self.target.account_name}/keys/{h.id}"),
+                ("retired", "key", h.id),
+            )
+            for h in found.held
+        ]
+        attempts += [
+            (f"{g.role} on {g.scope}", lambda g=g: self._unbind(g), ("revoked", g.role, f"on {g.scope}"))
+            for g in self.target.grants
+            if found.granted
+        ]
+        if not keep_identity:
+            attempts.append(
+                (
+                    f"service account {self.target.email}",
+                    lambda: self._delete_account(self.target.account_name),
+                    ("deleted", "service account", self.target.email),
+                )
+            )
+        for what, undo, (verb, kind, name) in attempts:
+            try:
+                undo()
+            except Exception as err:  # keep going: report precisely what stays
+                left.append(f"{what} ({getattr(err, 'message', err)})")
+            else:
+                self.run.record(verb, kind, name)
+        return left
+
+    # --- plumbing -------------------------------------------------------------------------------------------
+    def _delete_key(self, name: str) -> None:
+        from google.api_core import exceptions as gx
+
+        with contextlib.suppress(gx.NotFound):
+            self.google.call(
+                f"deleting key {_key_id(name)}", lambda: self.google.iam.delete_service_account_key(name=name)
+            )
+
+    def _delete_account(self, name: str) -> None:
+        from google.api_core import exceptions as gx
+
+        with contextlib.suppress(gx.NotFound):
+            self.google.call(f"deleting {name}", lambda: self.google.iam.delete_service_account(name=name))
+
+    def _unbind(self, grant: Grant) -> None:
+        self.google.change_policy(
+            grant.scope,
+            lambda p: _unbind(p, grant.role, self.target.member),
+            what=f"removing {grant.role} on {grant.scope}",
+            patience=Patience(deadline=60.0),
+        )
+
+    # --- status ---------------------------------------------------------------------------------------------
+    @classmethod
+    def claims(cls, entry: PlatformEntry) -> bool:
+        return entry.username == USERNAME and cls._claims_server(entry.server)
+
+    @classmethod
+    def _claims_server(cls, server: str) -> bool:
+        raise NotImplementedError
+
+    @classmethod
+    def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
+        """Where a grant for the entry's service account may live."""
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
+        from providers.gcp.cloud import Google
+
+        google = Google(run.env, run.ui)
+        rows = []
+        for entry in entries:
+            email = entry.email
+            if not email.endswith(".iam.gserviceaccount.com"):
+                rows.append(StatusRow(cls.name, problems=("the entry's email does not name a service account",)))
+                continue
+            project = email.split("@", 1)[1].split(".", 1)[0]
+            name = f"projects/{project}/serviceAccounts/{email}"
+            if google.get_account(name) is None:
+                rows.append(StatusRow(cls.name, identity=email, problems=("service account not found",)))
+                continue
+            held = sorted(
+                (_held(k) for k in google.keys(name)), key=lambda h: h.created or datetime.min.replace(tzinfo=UTC)
+            )
+            grants = [
+                f"{b.role} on {scope}"
+                for scope in cls._scopes(google, entry.server, project)
+                for b in google.policy(scope).bindings
+                if f"serviceAccount:{email}" in b.members
+            ]
+            problems = () if held else ("the service account has no key: the platform's credential is dead",)
+            rows.append(
+                StatusRow(
+                    cls.name,
+                    identity=email,
+                    grant="; ".join(grants) or "(none)",
+                    held=tuple(held[-1:]),
+                    stray=tuple(held[:-1]),
+                    problems=problems,
+                )
+            )
+        return rows
+
+
+class Gcr(GoogleProvider):
+    name = "gcr"
+    summary = "gcr.io hosts (served by Artifact Registry): a reader service account, its grant and a JSON key."
+    options: ClassVar[tuple[Param, ...]] = (
+        COMMON[0],
+        Param("host", "gcr.io host.", default="gcr.io", choices=tuple(GCR_HOSTS)),
+        COMMON[1],
+        Param(
+            "role",
+            "Role to grant (repeatable; default roles/artifactregistry.reader on the repository).",
+            multiple=True,
+        ),
+        COMMON[2],
+    )
+
+    @classmethod
+    def make_target(cls, options: Mapping[str, Any]) -> Target:
+        return gcr_target(options)
+
+    @classmethod
+    def _claims_server(cls, server: str) -> bool:
+        return server.removeprefix("https://").rstrip("/") in GCR_HOSTS
+
+    @classmethod
+    def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
+        host = server.removeprefix("https://").rstrip("/")
+        return [f"projects/{project}", f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"]
+
+
+class Gar(GoogleProvider):
+    name = "gar"
+    summary = "Artifact Registry (*-docker.pkg.dev): a reader service account, its grant and a JSON key."
+    options: ClassVar[tuple[Param, ...]] = (
+        COMMON[0],
+        Param("location", "Artifact Registry location, e.g. us-central1.", required=True),
+        Param("repository", "Repository id (default: grant on the whole project)."),
+        COMMON[1],
+        COMMON[2],
+    )
+
+    @classmethod
+    def make_target(cls, options: Mapping[str, Any]) -> Target:
+        return gar_target(options)
+
+    @classmethod
+    def _claims_server(cls, server: str) -> bool:
+        return server.removeprefix("https://").rstrip("/").endswith("-docker.pkg.dev")
+
+    @classmethod
+    def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
+        # The entry names only the location: look at every repository there for this account's grants.
+        location = server.removeprefix("https://").split("-docker.pkg.dev")[0]
+        parent = f"projects/{project}/locations/{location}"
+        repositories = google.call(
+            f"repositories in {parent}", lambda: list(google.registry.list_repositories(parent=parent))
+        )
+        return [f"projects/{project}", *(r.name for r in repositories)]
+
+
+def _bind(policy: Any, role: str, member: str) -> bool:
+    for binding in policy.bindings:
+        if binding.role == role and not binding.HasField("condition"):
+            if member in binding.members:
+                return False
+            binding.members.append(member)
+            return True
+    policy.bindings.add(role=role, members=[member])
+    return True
+
+
+def _unbind(policy: Any, role: str, member: str) -> bool:
+    changed = False
+    for binding in list(policy.bindings):
+        if binding.role == role and member in binding.members:
+            binding.members.remove(member)
+            changed = True
+            if not binding.members:
+                policy.bindings.remove(binding)
+    return changed
+
+
+def _not_visible(exc: Exception) -> Retry | None:
+    from google.api_core import exceptions as gx
+
+    if isinstance(exc, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
+        return Retry("the new service account is not visible yet")
+    return None
+
+
+def _key_id(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _held(key: Any) -> Held:
+    created = key.valid_after_time if key.valid_after_time and key.valid_after_time.year > 1970 else None
+    expires = key.valid_before_time if key.valid_before_time and key.valid_before_time.year < 9999 else None
+    return Held(_key_id(key.name), created=created, expires=expires, label="user-managed key")

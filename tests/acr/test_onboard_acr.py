@@ -1,0 +1,111 @@
+"""Onboarding ACR against the wire-level ARM and Graph emulators, with the real Azure and Graph libraries."""
+
+from __future__ import annotations
+
+import hashlib
+
+from bootstrap.sandbox.faults import Fault
+from tests.acr.conftest import ABAC, REGISTRY
+from tests.conftest import akka_commands, platform_credentials, set_platform
+
+ACR = ("onboard", "acr", "--registry", REGISTRY, "--no-verify")
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+REPOSITORY_READER = "b93aa761-3e63-49ed-ac28-beffa264f7ac"
+
+
+def apps(azure):
+    return list(azure.model.directory.applications_list())
+
+
+def assignments(azure):
+    return list(azure.model.role_assignments.values())
+
+
+def mutations(azure) -> list[str]:
+    return [c.operation for c in azure.calls.mutating()]
+
+
+def test_onboard_acr_end_state(sandbox, azure, regboot):
+    done = regboot(*ACR)
+    assert done.code == 0, done.stderr
+    [app] = apps(azure)
+    assert app.display_name == "akka-docker-reader" and app.notes.endswith("akka:demo-project/*/docker-credentials")
+    sp = azure.model.directory.service_principal_of(app.app_id)
+    assert sp is not None
+    [password] = app.passwords
+    [assignment] = assignments(azure)
+    registry = azure.model.registries[REGISTRY]
+    assert (assignment.scope, assignment.role_id, assignment.principal_id) == (registry.id, ACR_PULL, sp.id)
+    assert assignment.principal_type == "ServicePrincipal"
+    held = platform_credentials(sandbox)["docker-credentials"]
+    assert (held["server"], held["username"]) == (f"{REGISTRY}.azurecr.io", app.app_id)
+    assert held["password_sha256"] == hashlib.sha256(password.secret.encode()).hexdigest()
+    assert "expires" in done.stderr
+
+
+def test_rerun_changes_nothing(sandbox, azure, regboot):
+    assert regboot(*ACR).code == 0
+    azure.calls.clear()
+    before = len(akka_commands(sandbox))
+    again = regboot(*ACR)
+    assert again.code == 0, again.stderr
+    assert "already in place" in again.stdout
+    assert mutations(azure) == []
+    assert "docker add-credentials" not in akka_commands(sandbox)[before:]
+
+
+def test_abac_registry_gets_repository_reader(sandbox, azure, regboot):
+    done = regboot("onboard", "acr", "--registry", ABAC, "--no-verify")
+    assert done.code == 0, done.stderr
+    [assignment] = assignments(azure)
+    assert assignment.role_id == REPOSITORY_READER
+
+
+def test_replication_delays_and_throttling_still_succeed(sandbox, azure, regboot):
+    azure.model.replication_delay = 1.5
+    azure.calls.inject("graph.servicePrincipals.create", Fault(kind="error", status=429, retry_after=1))
+    done = regboot(*ACR)
+    assert done.code == 0, done.stderr
+    assert azure.calls.pending() == 0
+    assert len(assignments(azure)) == 1 and len(apps(azure)[0].passwords) == 1
+
+
+def test_missing_graph_permission_creates_nothing(sandbox, azure, regboot):
+    azure.model.graph_denied = True
+    done = regboot(*ACR, "-o", "json")
+    assert done.code == 3, done.stderr
+    assert "Application" in done.json()["errors"][0]["fix"]
+    assert apps(azure) == [] and assignments(azure) == []
+
+
+def test_missing_role_assignment_permission_is_a_precondition(sandbox, azure, regboot):
+    azure.model.arm_denied_actions.add("Microsoft.Authorization/roleAssignments/write")
+    done = regboot(*ACR)
+    assert done.code == 3 and "role assignments" in done.stderr
+    assert mutations(azure) == []
+
+
+def test_platform_failure_removes_password_and_app(sandbox, azure, regboot):
+    set_platform(sandbox, fail={"docker add-credentials": {"message": "the platform is down"}})
+    done = regboot(*ACR)
+    assert done.code == 1
+    assert apps(azure) == [] and assignments(azure) == []
+    assert list(azure.model.directory.service_principals_list()) == []
+
+
+def test_unknown_registry_is_a_precondition(sandbox, azure, regboot):
+    done = regboot("onboard", "acr", "--registry", "nosuchregistry", "--no-verify")
+    assert done.code == 3 and "nosuchregistry" in done.stderr
+    assert mutations(azure) == []
+
+
+def test_bad_expiry_is_usage(sandbox, azure, regboot):
+    done = regboot(*ACR, "--expires-in", "forever")
+    assert done.code == 2 and "--expires-in" in done.stderr
+    assert azure.calls.calls == []
+
+
+def test_the_password_never_reaches_output(sandbox, azure, regboot, canaries):
+    done = regboot(*ACR, "-o", "json", "--debug")
+    canaries.values.append(apps(azure)[0].passwords[0].secret)
+    assert done.code == 0

@@ -1,0 +1,166 @@
+"""Onboarding gcr.io and Artifact Registry against the wire-level Google emulator, with the real client libraries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from bootstrap.sandbox.faults import Fault
+from tests.conftest import akka_commands, platform_credentials, set_platform
+from tests.gcp.conftest import PROJECT
+
+EMAIL = f"akka-docker-reader@{PROJECT}.iam.gserviceaccount.com"
+MEMBER = f"serviceAccount:{EMAIL}"
+GCR_REPO = f"projects/{PROJECT}/locations/us/repositories/gcr.io"
+APPS_REPO = f"projects/{PROJECT}/locations/us-central1/repositories/apps"
+GCR = ("onboard", "gcr", "--gcp-project", PROJECT, "--no-verify")
+GAR = ("onboard", "gar", "--gcp-project", PROJECT, "--location", "us-central1", "--repository", "apps", "--no-verify")
+
+
+def members(google, resource: str, role: str = "roles/artifactregistry.reader") -> list[str]:
+    policy = google.model.get_iam_policy(resource)
+    return list(policy.bindings.get(role, []))
+
+
+def user_keys(google, email: str = EMAIL) -> list:
+    return google.model.list_keys(f"projects/{PROJECT}/serviceAccounts/{email}", ["USER_MANAGED"])
+
+
+def mutations(google) -> list[str]:
+    return [c.operation for c in google.calls.mutating()]
+
+
+def test_onboard_gcr_end_state(sandbox, google, regboot):
+    done = regboot(*GCR)
+    assert done.code == 0, done.stderr
+    accounts = google.model.list_service_accounts(f"projects/{PROJECT}")[0]
+    assert [a.email for a in accounts] == [EMAIL]
+    assert accounts[0].description.endswith("akka:demo-project/*/docker-credentials")
+    assert members(google, GCR_REPO) == [MEMBER]
+    assert MEMBER not in members(google, f"projects/{PROJECT}")
+    keys = user_keys(google)
+    assert len(keys) == 1
+    held = platform_credentials(sandbox)["docker-credentials"]
+    assert (held["server"], held["username"], held["email"]) == ("https://gcr.io", "_json_key", EMAIL)
+    assert held["password_sha256"] == hashlib.sha256(keys[0].private_key_data.encode()).hexdigest()
+
+
+def test_rerun_changes_nothing(sandbox, google, regboot):
+    assert regboot(*GCR).code == 0
+    google.calls.clear()
+    before = len(akka_commands(sandbox))
+    again = regboot(*GCR)
+    assert again.code == 0 and "already in place" in again.stdout
+    assert mutations(google) == []
+    assert "docker add-credentials" not in akka_commands(sandbox)[before:]
+    assert len(user_keys(google)) == 1
+
+
+def test_onboard_gar_binds_on_that_repository_only(sandbox, google, regboot):
+    done = regboot(*GAR)
+    assert done.code == 0, done.stderr
+    assert members(google, APPS_REPO) == [MEMBER]
+    assert members(google, f"projects/{PROJECT}/locations/us-central1/repositories/other") == []
+    assert MEMBER not in members(google, f"projects/{PROJECT}")
+    assert platform_credentials(sandbox)["docker-credentials"]["server"] == "https://us-central1-docker.pkg.dev"
+    google.calls.clear()
+    assert regboot(*GAR).code == 0 and mutations(google) == []
+
+
+def test_gar_without_repository_binds_on_the_project(sandbox, google, regboot):
+    done = regboot("onboard", "gar", "--gcp-project", PROJECT, "--location", "us-central1", "--no-verify")
+    assert done.code == 0, done.stderr
+    assert MEMBER in members(google, f"projects/{PROJECT}")
+
+
+def test_documented_storage_role_is_a_project_binding(sandbox, google, regboot):
+    done = regboot(*GCR, "--role", "roles/storage.objectViewer")
+    assert done.code == 0, done.stderr
+    assert MEMBER in members(google, f"projects/{PROJECT}", "roles/storage.objectViewer")
+    assert members(google, GCR_REPO) == []
+
+
+def test_propagation_stale_etag_and_throttling_still_succeed(sandbox, google, regboot):
+    google.model.configure(propagation_delay=1.5)
+    google.calls.inject("ar.repositories.getIamPolicy", Fault(kind="error", status=503))
+    google.calls.inject("ar.repositories.setIamPolicy", Fault(kind="conflict"))
+    google.calls.inject("iam.CreateServiceAccountKey", Fault(kind="error", status=429, retry_after=1))
+    done = regboot(*GCR)
+    assert done.code == 0, done.stderr
+    assert google.calls.pending() == 0
+    assert "waiting for" in done.stderr
+    assert len(user_keys(google)) == 1 and members(google, GCR_REPO) == [MEMBER]
+
+
+def test_org_policy_refusal_names_the_constraint(sandbox, google, regboot):
+    google.model.configure(key_creation_disabled=True)
+    done = regboot(*GCR, "-o", "json")
+    assert done.code == 3
+    error = done.json()["errors"][0]
+    assert error["code"] == "org_policy" and "iam.disableServiceAccountKeyCreation" in error["message"]
+    assert "docker add-credentials" not in akka_commands(sandbox)
+    # the account this run created was rolled back with everything else
+    assert google.model.list_service_accounts(f"projects/{PROJECT}")[0] == []
+    assert members(google, GCR_REPO) == []
+
+
+def test_platform_failure_retires_the_new_key(sandbox, google, regboot):
+    set_platform(sandbox, fail={"docker add-credentials": {"message": "the platform is down"}})
+    done = regboot(*GCR)
+    assert done.code == 1 and "the platform is down" in done.stderr
+    assert google.model.list_service_accounts(f"projects/{PROJECT}")[0] == []
+    assert platform_credentials(sandbox) == {}
+
+
+def test_platform_failure_on_an_existing_account_keeps_it_but_not_the_key(sandbox, google, regboot):
+    assert regboot(*GCR).code == 0
+    old = {k.name for k in user_keys(google)}
+    set_platform(sandbox, fail={"docker add-credentials": {"message": "the platform is down"}})
+    assert regboot("rotate", "gcr", "--gcp-project", PROJECT, "--no-verify").code == 1
+    assert {k.name for k in user_keys(google)} == old
+
+
+def test_identity_serving_another_consumer_is_refused(sandbox, google, regboot):
+    assert regboot(*GCR).code == 0
+    google.calls.clear()
+    done = regboot(*GCR, "--secret-name", "other")
+    assert done.code == 3 and "--service-account" in done.stderr and "already serves" in done.stderr
+    assert mutations(google) == []
+
+
+def test_key_limit_is_checked_before_minting(sandbox, google, regboot):
+    account = google.model.add_service_account(
+        PROJECT, "akka-docker-reader", description="regboot: serves akka:demo-project/*/docker-credentials"
+    )
+    for _ in range(10):
+        google.model.create_key(account.name)
+    done = regboot(*GCR)
+    assert done.code == 3 and "10 user-managed keys" in done.stderr
+    assert len(user_keys(google)) == 10
+
+
+def test_missing_repository_says_how_to_create_it(sandbox, google, regboot):
+    done = regboot("onboard", "gcr", "--gcp-project", PROJECT, "--host", "eu.gcr.io", "--no-verify")
+    assert done.code == 3
+    assert "gcloud artifacts repositories create eu.gcr.io" in done.stderr
+    assert mutations(google) == []
+
+
+def test_unknown_project_is_a_precondition(sandbox, google, regboot):
+    done = regboot("onboard", "gcr", "--gcp-project", "no-such-project", "--no-verify")
+    assert done.code == 3 and "no-such-project" in done.stderr
+
+
+def test_missing_permission_is_a_precondition(sandbox, google, regboot):
+    google.model.deny("iam.serviceAccountKeys.create")
+    done = regboot(*GCR)
+    assert done.code == 3 and "iam.serviceAccountKeys.create" in done.stderr
+    assert mutations(google) == []
+
+
+def test_the_key_never_reaches_output(sandbox, google, regboot, canaries):
+    done = regboot(*GCR, "-o", "json", "--debug")
+    key = json.loads(user_keys(google)[0].private_key_data)
+    canaries.values.append(key["private_key"])  # the key id is public (keys list shows it); the PEM is not
+    assert done.code == 0
+    assert "_json_key" in done.stdout
