@@ -1,0 +1,108 @@
+"""rotate, offboard, status and dry runs for every cloud provider, asserted on what the clouds and platform hold."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.conftest import akka_commands, platform_credentials
+
+MUTATING_AKKA = {"docker add-credentials", "docker remove-credentials", "docker delete-credentials", "secrets delete"}
+PAST = {
+    "create": "created",
+    "grant": "granted",
+    "mint": "minted",
+    "install": "installed",
+    "retire": "retired",
+    "remove": "removed",
+    "delete": "deleted",
+    "revoke": "revoked",
+    "verify": "verified",
+    "keep": "found",
+}
+
+
+def sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def run(regboot, *args: str):
+    done = regboot(*args)
+    assert done.code == 0, done.stderr
+    return done
+
+
+def test_rotate_leaves_exactly_the_new_credential_on_the_platform(world, cloud, regboot):
+    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    [(old_id, _)] = cloud.credentials()
+    run(regboot, "rotate", cloud.provider, *cloud.args, "--no-verify")
+    [(new_id, new_secret)] = cloud.credentials()
+    assert new_id != old_id
+    assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(new_secret)
+    assert len(cloud.identities()) == 1 and len(cloud.grants()) == 1
+
+
+def test_failed_rotation_keeps_the_platform_on_the_old_credential(world, cloud, regboot):
+    from tests.conftest import set_platform
+
+    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    [(old_id, old_secret)] = cloud.credentials()
+    set_platform(world, fail={"docker add-credentials": {"message": "the platform is down"}})
+    assert regboot("rotate", cloud.provider, *cloud.args, "--no-verify").code == 1
+    assert cloud.credentials() == [(old_id, old_secret)]
+    assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(old_secret)
+
+
+def test_offboard_removes_everything(world, cloud, regboot):
+    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "offboard", cloud.provider, *cloud.args, "-y")
+    project = world.platform_state()["projects"]["demo-project"]
+    assert project["credentials"] == {} and project["secrets"] == {}
+    assert cloud.identities() == [] and cloud.credentials() == [] and cloud.grants() == []
+    again = run(regboot, "offboard", cloud.provider, *cloud.args, "-y")
+    assert "already gone" in again.stdout
+
+
+def test_offboard_keep_identity_keeps_only_the_identity(world, cloud, regboot):
+    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "offboard", cloud.provider, *cloud.args, "-y", "--keep-identity")
+    assert len(cloud.identities()) == 1
+    assert cloud.credentials() == [] and cloud.grants() == []
+    assert platform_credentials(world) == {}
+
+
+@pytest.mark.parametrize("command", ["onboard", "rotate", "offboard"])
+def test_dry_run_changes_nothing_and_matches_the_real_run(world, cloud, regboot, command):
+    if command != "onboard":
+        run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    extra = ("-y",) if command == "offboard" else ("--no-verify",)
+    cloud.clear_log()
+    akka_before = len(akka_commands(world))
+    plan = run(regboot, command, cloud.provider, *cloud.args, *extra, "--dry-run", "-o", "json").json()["data"]["plan"]
+    assert cloud.mutations() == []
+    assert not MUTATING_AKKA & set(akka_commands(world)[akka_before:])
+    actions = run(regboot, command, cloud.provider, *cloud.args, *extra, "-o", "json").json()["data"]["actions"]
+    assert [(PAST[s["verb"]], s["what"]) for s in plan] == [(a["verb"], a["what"]) for a in actions]
+
+
+def test_status_shows_age_expiry_and_strays(world, regboot):
+    from tests.lifecycle.conftest import ARGS, Cloud
+
+    run(regboot, "onboard", "acr", *ARGS["acr"], "--no-verify", "--expires-in", "10d", "--secret-name", "acr")
+    run(regboot, "onboard", "gcr", *ARGS["gcr"], "--no-verify", "--secret-name", "gcr")
+    gcr = Cloud("gcr", ARGS["gcr"], world)
+    [email] = gcr.identities()
+    gcr.google.model.create_key(f"projects/{ARGS['gcr'][1]}/serviceAccounts/{email}")  # a key made by hand
+    done = regboot("status", "-o", "json")
+    rows = {r["secret_name"]: r for r in done.json()["data"]["credentials"]}
+    assert rows["acr"]["age"] == "0d"
+    expires = datetime.fromisoformat(rows["acr"]["expires"]).replace(tzinfo=UTC)
+    assert timedelta(days=9) <= expires - datetime.now(UTC) <= timedelta(days=11)
+    assert "expires in" in rows["acr"]["notes"]
+    assert "stray credential" in rows["gcr"]["notes"] and rows["gcr"]["expires"] == "never"
+    assert rows["gcr"]["grant"].startswith("roles/artifactregistry.reader on projects/")
+    assert rows["acr"]["grant"].startswith("AcrPull on /subscriptions/")
+    text = regboot("status").stdout
+    assert "warning: acr: credential" in text and "warning: gcr: stray credential" in text
