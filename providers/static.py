@@ -18,7 +18,8 @@ from bootstrap.verify import VerifyTarget
 
 DOCKER_HUB = "https://index.docker.io/v1/"
 DOCKER_HUB_API = "https://registry-1.docker.io"  # where Docker Hub's v2 API answers; index.docker.io is v1
-_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}")
+# Wide enough for _json_key, GitLab's gitlab+deploy-token-1 and Harbor's robot$project+name; no spaces or ':'.
+_USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@+$-]{0,254}")
 _HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
 
@@ -138,7 +139,7 @@ def check_server(value: str) -> str:
 def check_username(value: str) -> str:
     if not _USERNAME.fullmatch(value):
         raise UsageError(
-            f"invalid --username {value!r}", fix="Use letters, digits and . _ @ + - (at most 255 characters)."
+            f"invalid --username {value!r}", fix="Use letters, digits and . _ @ + $ - (at most 255 characters)."
         )
     return value
 

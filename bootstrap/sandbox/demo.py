@@ -29,7 +29,7 @@ def regboot(args: list[str], env: dict[str, str], stdin: str | None = None) -> i
 
 
 def main() -> int:
-    with Sandbox(clouds=True) as sandbox:
+    with Sandbox(clouds=True, accounts=(("bot", TOKEN),)) as sandbox:
         env = {**os.environ, **sandbox.env}
         print(
             f"sandbox up in {sandbox.dir}: a stand-in akka CLI (project {sandbox.project}), Google and Azure emulators",
@@ -45,7 +45,6 @@ def main() -> int:
                     "--username",
                     "bot",
                     "--password-stdin",
-                    "--no-verify",
                 ],
                 TOKEN,
             ),
@@ -58,11 +57,10 @@ def main() -> int:
                     "--username",
                     "bot",
                     "--password-stdin",
-                    "--no-verify",
                 ],
                 TOKEN,
             ),
-            (["onboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr", "--no-verify"], None),
+            (["onboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr"], None),
             (
                 [
                     "onboard",
@@ -77,11 +75,10 @@ def main() -> int:
                     "akka-gar-reader",
                     "--secret-name",
                     "gar",
-                    "--no-verify",
                 ],
                 None,
             ),
-            (["onboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr", "--no-verify"], None),
+            (["onboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr"], None),
             (["status"], None),
             (["offboard", "private", "--server", "https://registry.example.com/v1/", "--username", "bot", "-y"], None),
             (["offboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr", "-y"], None),

@@ -23,13 +23,21 @@ NO_METADATA = {"NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:9", "GCE_
 class Sandbox:
     """Start with `with Sandbox() as sb:`; `sb.env` is the environment for regboot processes."""
 
-    def __init__(self, directory: Path | None = None, *, project: str = "demo-project", clouds: bool = False) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        project: str = "demo-project",
+        clouds: bool = False,
+        accounts: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="regboot-sandbox-"))
         self.project = project
         self.bin = self.dir / "bin"
         self.akka_state_file = self.dir / "akka-state.json"
         self.clouds = clouds
+        self.accounts = accounts  # static registry users (username, password) the sandbox registry knows
         self.emulators: dict[str, Any] = {}
         self.env: dict[str, str] = {}
 
@@ -44,7 +52,21 @@ class Sandbox:
         if self.clouds:
             self.env.update(self._start_google())
             self.env.update(self._start_azure())
+            self.env.update(self._start_registry())
         return self.env
+
+    def _start_registry(self) -> dict[str, str]:
+        """One registry for every host: it asks the emulated clouds (or the static accounts) who may pull."""
+        from bootstrap.sandbox import pulls
+        from bootstrap.sandbox.registry import RegistryEmulator
+
+        authorize = pulls.chain(
+            pulls.google(self.emulators["google"].model),
+            pulls.azure(self.emulators["azure"].model),
+            pulls.accounts(*self.accounts),
+        )
+        registry = self.emulators["registry"] = RegistryEmulator(authorize)
+        return {"REGBOOT_REGISTRY_ENDPOINT": registry.start()}
 
     def _start_google(self) -> dict[str, str]:
         """A project with the gcr.io repository and an Artifact Registry repository `apps` in us-central1."""

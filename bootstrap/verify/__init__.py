@@ -30,6 +30,9 @@ class VerifyTarget:
     propagates: bool = False
     patience: Patience = STATIC
     api: str | None = None  # the registry API's base URL when it is not the server's host (Docker Hub)
+    # Set when the provider knows its grant cannot give pulls (e.g. a storage role on Artifact Registry): then an
+    # accepted credential refused a pull is "never" at once, and this says what to grant instead.
+    no_pull_grant: str = ""
 
     @property
     def base_url(self) -> str:
@@ -77,6 +80,8 @@ def verify_credential(
     def not_yet(exc: BaseException) -> Retry | None:
         if isinstance(exc, flow.Busy):
             return Retry(exc.message, exc.retry_after)
+        if isinstance(exc, flow.Denied) and exc.access and target.no_pull_grant:
+            raise VerificationError(exc.message, fix=target.no_pull_grant) from None
         if isinstance(exc, flow.Denied) and target.propagates:
             return Retry(exc.reason)
         return None

@@ -40,9 +40,10 @@ class Passed:
 class Denied(VerificationError):
     """The registry refused: final for a static credential, "not yet" while a new one propagates."""
 
-    def __init__(self, message: str, *, reason: str, fix: str) -> None:
+    def __init__(self, message: str, *, reason: str, fix: str, access: bool = False) -> None:
         super().__init__(message, fix=fix)
         self.reason = reason
+        self.access = access  # the credential was accepted, the pull was not: a grant, not a password, is missing
 
 
 class Busy(OperationError):
@@ -124,7 +125,10 @@ class _Flow:
             if scheme == "basic" and answer.status_code == 401:  # Basic: 401 is the password, 403 the access
                 raise self.denied(answer, f"a read of {repository}", "Check the username and the password or key.")
             raise self.denied(
-                answer, f"a read of {repository}", f"Check that {self.credential.username} may pull {repository}."
+                answer,
+                f"a read of {repository}",
+                f"Check that {self.credential.username} may pull {repository}.",
+                access=True,
             )
         raise self.unexpected(answer, f"GET /v2/{repository}/tags/list")
 
@@ -171,12 +175,14 @@ class _Flow:
         return url
 
     # --- verdicts ----------------------------------------------------------------------------------
-    def denied(self, answer: httpx.Response, step: str, fix: str) -> Denied:
+    def denied(self, answer: httpx.Response, step: str, fix: str, *, access: bool = False) -> Denied:
         reason = f"{step} answered {answer.status_code}{self.said(answer)}"
         challenge = pick(parse(answer.headers.get_list("www-authenticate")))
         if challenge and challenge.params.get("error"):  # e.g. insufficient_scope: the token lacks the pull
             reason += f" [{_printable(challenge.params['error'])[:40]}]"
-        return Denied(f"{self.host} refused {self.credential.username}: {reason}", reason=reason, fix=fix)
+        return Denied(
+            f"{self.host} refused {self.credential.username}: {reason}", reason=reason, fix=fix, access=access
+        )
 
     def unexpected(self, answer: httpx.Response, step: str) -> VerificationError:
         if step == "GET /v2/" and answer.status_code == 404:

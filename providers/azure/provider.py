@@ -14,6 +14,7 @@ from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
 from bootstrap.result import Step
+from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry
 from providers.azure.targets import (
     ACR_PULL,
@@ -33,6 +34,7 @@ SERVES = "regboot: serves "
 PASSWORD_PREFIX = "regboot "
 # Directory replication: a new app, principal or password can take seconds to a minute to be usable elsewhere.
 REPLICATION = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
+PASSWORD_PROPAGATION = Patience(deadline=300.0, first=0.5, factor=1.5, cap=2.0)
 GRAPH_FIX = (
     "Ask a directory admin for Application.ReadWrite.OwnedBy (or the Application Developer role), or to "
     "allow users to register applications."
@@ -268,6 +270,10 @@ class Acr(Provider):
             )
         )
         return steps
+
+    def verification(self, minted: Minted) -> VerifyTarget:
+        # A new password or role assignment can take minutes to work at the registry.
+        return VerifyTarget(minted.credential.server, "regboot-verify", propagates=True, patience=PASSWORD_PROPAGATION)
 
     def retire_plan(self, found: Inspection) -> list[Step]:
         return [Step("retire", "password", h.id, "once the platform holds the new one") for h in found.held]

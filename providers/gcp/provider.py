@@ -16,6 +16,7 @@ from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
 from bootstrap.result import Step
+from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry
 from providers.gcp.targets import (
     DEFAULT_ACCOUNT,
@@ -32,6 +33,21 @@ if TYPE_CHECKING:
     from providers.gcp.cloud import Google
 
 MAX_KEYS = 10
+# Roles that carry artifactregistry.repositories.downloadArtifacts; a custom role may too, so it is not judged.
+PULL_ROLES = {
+    "roles/artifactregistry.reader",
+    "roles/artifactregistry.writer",
+    "roles/artifactregistry.repoAdmin",
+    "roles/artifactregistry.createOnPushWriter",
+    "roles/artifactregistry.createOnPushRepoAdmin",
+    "roles/artifactregistry.admin",
+    "roles/owner",
+    "roles/editor",
+    "roles/viewer",
+}
+# A new key can take from a minute to several to authenticate at the registry.
+KEY_PROPAGATION = Patience(deadline=300.0, first=0.5, factor=1.5, cap=2.0)
+PROBE_IMAGE = "regboot-verify"  # an image name nobody has: a 404 for it still proves the pull was allowed
 SERVES = "regboot: serves "
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.
 # Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
@@ -196,6 +212,26 @@ class GoogleProvider(Provider):
 
     def retire_plan(self, found: Inspection) -> list[Step]:
         return [Step("retire", "key", h.id, "once the platform holds the new one") for h in found.held]
+
+    def verification(self, minted: Minted) -> VerifyTarget:
+        t = self.target
+        if t.repository is None:  # a project-wide grant names no repository: prove the login only
+            repository = None
+        elif t.server.endswith(".gcr.io") or t.server == "https://gcr.io":
+            repository = f"{t.project}/{PROBE_IMAGE}"
+        else:
+            repository = f"{t.project}/{t.repository.rsplit('/', 1)[-1]}/{PROBE_IMAGE}"
+        roles = [g.role for g in t.grants]
+        pulls = any(r in PULL_ROLES or r.startswith("projects/") for r in roles)
+        hint = (
+            ""
+            if pulls
+            else (
+                f"{', '.join(roles)} grants no pulls from Artifact Registry, which serves {t.server} now; "
+                "grant roles/artifactregistry.reader instead (drop --role)."
+            )
+        )
+        return VerifyTarget(t.server, repository, propagates=True, patience=KEY_PROPAGATION, no_pull_grant=hint)
 
     def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
         if found.identity is None:

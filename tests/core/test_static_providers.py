@@ -87,7 +87,7 @@ def test_password_from_environment(sandbox, regboot, canaries):
     assert platform_credentials(sandbox)["docker-credentials"]["password_sha256"] == sha(token)
 
 
-@pytest.mark.parametrize("stdin", ["", "\n", "two\nlines"])
+@pytest.mark.parametrize("stdin", ["", "\n", "nul\0byte"])
 def test_missing_or_malformed_password_is_usage(sandbox, regboot, stdin):
     done = regboot("onboard", "private", *PRIVATE, "--password-stdin", "--no-verify", input=stdin)
     assert done.code == 2
@@ -144,3 +144,20 @@ def test_status_lists_what_the_platform_holds(sandbox, regboot, canaries):
     assert rows["hub"]["provider"] == "dockerhub"
     text = regboot("status").stdout
     assert "SECRET NAME" in text and "hub" in text
+
+
+def test_a_key_file_is_a_valid_password(sandbox, regboot, canaries):
+    key_file = '{\n  "type": "service_account",\n  "private_key": "' + canaries.new("pem") + '"\n}\n'
+    done = regboot(
+        "onboard",
+        "private",
+        "--server",
+        "https://europe-docker.pkg.dev",
+        "--username",
+        "_json_key",
+        "--password-stdin",
+        "--no-verify",
+        input=key_file,
+    )
+    assert done.code == 0, done.stderr
+    assert platform_credentials(sandbox)["docker-credentials"]["password_sha256"] == sha(key_file[:-1])

@@ -35,9 +35,9 @@ def run(regboot, *args: str):
 
 
 def test_rotate_leaves_exactly_the_new_credential_on_the_platform(world, cloud, regboot):
-    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "onboard", cloud.provider, *cloud.args)
     [(old_id, _)] = cloud.credentials()
-    run(regboot, "rotate", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "rotate", cloud.provider, *cloud.args)
     [(new_id, new_secret)] = cloud.credentials()
     assert new_id != old_id
     assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(new_secret)
@@ -47,16 +47,16 @@ def test_rotate_leaves_exactly_the_new_credential_on_the_platform(world, cloud, 
 def test_failed_rotation_keeps_the_platform_on_the_old_credential(world, cloud, regboot):
     from tests.conftest import set_platform
 
-    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "onboard", cloud.provider, *cloud.args)
     [(old_id, old_secret)] = cloud.credentials()
     set_platform(world, fail={"docker add-credentials": {"message": "the platform is down"}})
-    assert regboot("rotate", cloud.provider, *cloud.args, "--no-verify").code == 1
+    assert regboot("rotate", cloud.provider, *cloud.args).code == 1
     assert cloud.credentials() == [(old_id, old_secret)]
     assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(old_secret)
 
 
 def test_offboard_removes_everything(world, cloud, regboot):
-    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "onboard", cloud.provider, *cloud.args)
     run(regboot, "offboard", cloud.provider, *cloud.args, "-y")
     project = world.platform_state()["projects"]["demo-project"]
     assert project["credentials"] == {} and project["secrets"] == {}
@@ -66,7 +66,7 @@ def test_offboard_removes_everything(world, cloud, regboot):
 
 
 def test_offboard_keep_identity_keeps_only_the_identity(world, cloud, regboot):
-    run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
+    run(regboot, "onboard", cloud.provider, *cloud.args)
     run(regboot, "offboard", cloud.provider, *cloud.args, "-y", "--keep-identity")
     assert len(cloud.identities()) == 1
     assert cloud.credentials() == [] and cloud.grants() == []
@@ -76,8 +76,8 @@ def test_offboard_keep_identity_keeps_only_the_identity(world, cloud, regboot):
 @pytest.mark.parametrize("command", ["onboard", "rotate", "offboard"])
 def test_dry_run_changes_nothing_and_matches_the_real_run(world, cloud, regboot, command):
     if command != "onboard":
-        run(regboot, "onboard", cloud.provider, *cloud.args, "--no-verify")
-    extra = ("-y",) if command == "offboard" else ("--no-verify",)
+        run(regboot, "onboard", cloud.provider, *cloud.args)
+    extra = ("-y",) if command == "offboard" else ()
     cloud.clear_log()
     akka_before = len(akka_commands(world))
     plan = run(regboot, command, cloud.provider, *cloud.args, *extra, "--dry-run", "-o", "json").json()["data"]["plan"]
@@ -90,8 +90,8 @@ def test_dry_run_changes_nothing_and_matches_the_real_run(world, cloud, regboot,
 def test_status_shows_age_expiry_and_strays(world, regboot):
     from tests.lifecycle.conftest import ARGS, Cloud
 
-    run(regboot, "onboard", "acr", *ARGS["acr"], "--no-verify", "--expires-in", "10d", "--secret-name", "acr")
-    run(regboot, "onboard", "gcr", *ARGS["gcr"], "--no-verify", "--secret-name", "gcr")
+    run(regboot, "onboard", "acr", *ARGS["acr"], "--expires-in", "10d", "--secret-name", "acr")
+    run(regboot, "onboard", "gcr", *ARGS["gcr"], "--secret-name", "gcr")
     gcr = Cloud("gcr", ARGS["gcr"], world)
     [email] = gcr.identities()
     gcr.google.model.create_key(f"projects/{ARGS['gcr'][1]}/serviceAccounts/{email}")  # a key made by hand
