@@ -1,4 +1,5 @@
-"""Endpoint overrides from the environment (emulators, sovereign clouds): plain http only on loopback."""
+"""How regboot reaches the clouds, from the environment: endpoint overrides (emulators, sovereign clouds; plain http
+only on loopback) and the per-request timeout."""
 
 from __future__ import annotations
 
@@ -48,3 +49,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+CALL_TIMEOUT = 30.0  # seconds; REGBOOT_CALL_TIMEOUT overrides it
+
+
+def call_timeout(env: Mapping[str, str]) -> float:
+    """Seconds one request to a cloud API or a registry may take before regboot gives up on it (and, where that is
+    safe, tries again): REGBOOT_CALL_TIMEOUT, else 30. Bad values are usage errors."""
+    value = (env.get("REGBOOT_CALL_TIMEOUT") or "").strip()
+    if not value:
+        return CALL_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 600:  # also false for nan
+        raise UsageError(
+            f"REGBOOT_CALL_TIMEOUT={value!r} is not a number of seconds between 0 and 600",
+            fix="Give seconds, e.g. REGBOOT_CALL_TIMEOUT=30, or unset it.",
+        )
+    return seconds

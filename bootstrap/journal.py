@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 
 from bootstrap.errors import RegbootError
+from bootstrap.interrupts import deferred
 from bootstrap.ui import Ui
 
 
@@ -27,6 +28,11 @@ class Journal:
 
     def push(self, description: str, undo: Callable[[], object]) -> None:
         self._undo.append((description, undo))
+
+    def creating(self) -> AbstractContextManager[None]:
+        """Wrap a call that creates something together with the `push` of its undo: Ctrl-C waits until both
+        are done, so an interrupt can never fall between a resource existing and its undo being known."""
+        return deferred()
 
     def commit(self) -> None:
         self._undo.clear()

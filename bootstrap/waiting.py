@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bootstrap.errors import OperationError
+from bootstrap.interrupts import raise_if_pending
 from bootstrap.ui import Ui
 
 T = TypeVar("T")
@@ -68,6 +69,7 @@ def poll(
                     fix="The cloud may be slow to propagate a change; run the same command again to continue.",
                     code="timeout",
                 ) from exc
+            raise_if_pending()
             ui.progress(f"waiting for {what}: {verdict.reason} (retry in {pause:.1f}s)")
             sleep(pause)
             delay = min(patience.cap, delay * patience.factor)
@@ -81,3 +83,31 @@ def retry_after(value: str | None) -> float:
         return max(0.0, float(value))
     except ValueError:
         return 1.0
+
+
+class _Nothing(Exception):
+    """`appeared`: nothing yet."""
+
+
+def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float) -> T | None:
+    """What `find` returns once it returns something other than None, polled for up to `within` seconds; None if
+    nothing came. For what a request that timed out may still make: the cloud got it, its answer never came."""
+
+    def attempt() -> T:
+        found = find()
+        if found is None:
+            raise _Nothing
+        return found
+
+    try:
+        return poll(
+            attempt,
+            what=what,
+            not_yet=lambda exc: Retry("nothing yet") if isinstance(exc, _Nothing) else None,
+            ui=ui,
+            patience=Patience(deadline=within, first=0.2, factor=1.5, cap=0.5),
+        )
+    except OperationError as err:
+        if isinstance(err.__cause__, _Nothing):
+            return None
+        raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -34,7 +33,8 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
         raise typer.Exit(err.exit_status) from None
     except KeyboardInterrupt:
         stopped = Interrupted(
-            "interrupted; whatever this run had made was rolled back", fix="Run the same command again to finish."
+            "interrupted: what this run had made and not yet handed to the platform was rolled back",
+            fix="Run the same command again to finish.",
         )
         render_error(command, stopped, common.output)
         raise typer.Exit(stopped.exit_status) from None
@@ -55,4 +55,6 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
 
 def _debug_traceback(common: Common) -> None:
     if common.debug:
+        import traceback  # only here: it costs start-up time on every command otherwise
+
         sys.stderr.write(scrub(traceback.format_exc()))

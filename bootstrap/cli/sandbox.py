@@ -29,10 +29,15 @@ def up(
     """Start the sandbox and print the environment that points regboot at it; Ctrl-C stops it."""
     from bootstrap.sandbox.world import Sandbox
 
-    with Sandbox(directory, project=project) as sandbox:
+    with Sandbox(directory, project=project, clouds=True) as sandbox:
         typer.echo("# regboot sandbox is up. In another shell:")
         for key, value in sandbox.env.items():
             typer.echo(f"export {key}='{value}'")
+        from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT
+
+        typer.echo(f"# then try: regboot onboard gcr --gcp-project {GCP_PROJECT}")
+        typer.echo(f"#           regboot onboard acr --registry {ACR_REGISTRY}")
+        typer.echo("#           regboot status")
         typer.echo("# Ctrl-C stops it.", err=True)
         with contextlib.suppress(KeyboardInterrupt):
             signal.pause()

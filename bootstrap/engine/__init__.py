@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import IO, Any
 
+from bootstrap import lock
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
+from bootstrap.endpoints import call_timeout
 from bootstrap.errors import UsageError
 from bootstrap.platforms.akka import Akka
 from bootstrap.plugins import registry
@@ -43,12 +45,14 @@ class Context:
     ui: Ui
     env: Mapping[str, str]
     providers: list[Provider] = field(default_factory=list)
+    locks: list[IO[str]] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
         try:
             timeout = float(self.env.get("REGBOOT_AKKA_TIMEOUT") or 60)
         except ValueError:
             raise UsageError("REGBOOT_AKKA_TIMEOUT is not a number of seconds") from None
+        call_timeout(self.env)  # read by each client later; a bad value must fail before the first call
         return Akka(consumer, ui=self.ui, env=self.env, timeout=timeout)
 
     def provider(self, request: Request, consumer: Consumer) -> tuple[Provider, Run]:
@@ -58,10 +62,18 @@ class Context:
         self.providers.append(provider)
         return provider, run
 
+    def exclusive(self, consumer: Consumer, request: Request) -> None:
+        """From here to the end of the run, no other run on this machine works on the same consumer. A dry run
+        changes nothing, so it takes no lock."""
+        if not request.dry_run:
+            self.locks.append(lock.hold(consumer, ui=self.ui, env=self.env))
+
     def close(self) -> None:
-        """Let every provider this run made release its clients."""
+        """Let every provider this run made release its clients, and release the consumer's lock."""
         while self.providers:
             self.providers.pop().close()
+        while self.locks:
+            self.locks.pop().close()
 
 
 def consumer_data(consumer: Consumer) -> dict[str, Any]:

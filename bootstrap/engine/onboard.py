@@ -14,6 +14,7 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     request = checked(request)
     platform = ctx.platform(request.consumer)
     consumer = platform.preflight()
+    ctx.exclusive(consumer, request)
     provider, run = ctx.provider(request, consumer)
     provider.preflight()
     found = provider.inspect()
@@ -51,14 +52,17 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         minted = provider.mint(identity, journal)
         if request.verify:  # a refusal raises here: the journal retires what was minted, the platform is untouched
             _verify(provider, run, minted, request.verify_timeout)
-        platform.add(minted.credential)
+        # Once akka may have stored the new credential, rolling it back would leave the platform holding a
+        # deleted key: the call and the commit happen together, and a Ctrl-C meanwhile lands after both.
+        with journal.creating():
+            platform.add(minted.credential)
+            journal.commit()
         run.record(
             "installed",
             "credential",
             consumer.secret_name,
             f"{minted.credential.server} as {minted.credential.username} in Akka project {consumer.project}",
         )
-        journal.commit()
 
     _retire_others(provider, run, identity, minted)
     verb = "rotated" if command == "rotate" else "onboarded"

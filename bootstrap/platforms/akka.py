@@ -80,7 +80,8 @@ class Akka:
 
     def dialect(self) -> Dialect:
         if self._dialect is None:
-            helptext = self._run(["docker", "--help"], what="read `akka docker --help`")
+            # A failed `--help` says nothing about the version: guessing "old" would send old commands to a new CLI.
+            helptext = self._check(["docker", "--help"], what="read `akka docker --help`")
             self._dialect = Dialect(modern="remove-credentials" in helptext.stdout + helptext.stderr)
         return self._dialect
 
@@ -186,6 +187,7 @@ class Akka:
                 text=True,
                 timeout=self.timeout,
                 check=False,
+                start_new_session=True,  # a terminal's Ctrl-C reaches regboot, which decides; not akka mid-write
             )
         except subprocess.TimeoutExpired:
             raise OperationError(

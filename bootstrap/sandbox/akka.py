@@ -6,7 +6,8 @@ kept: nothing secret is written to disk, and a test can still check exactly what
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
 `config.project`, `projects`, and `fail` = {"docker add-credentials": {"message": "...", "times": 1,
-"exit": 1, "sleep": 0}} to make a command fail or hang ("{password}" in a message echoes the password).
+"exit": 1, "sleep": 0, "signal": "INT"}} to make a command fail, hang, or interrupt its caller ("{password}" in a
+message echoes the password).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -63,10 +65,18 @@ def _locked_state() -> Iterator[dict[str, Any]]:
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = json.loads(path.read_text()) if path.exists() else default_state()
-        yield state
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        tmp.replace(path)
+        try:
+            yield state
+        except CliError:  # a command that failed is still in the call log, and has used up its injected fault
+            _save(path, state)
+            raise
+        _save(path, state)
+
+
+def _save(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(path)
 
 
 def _version(state: dict[str, Any]) -> tuple[int, ...]:
@@ -157,6 +167,8 @@ class Cli:
         if not fault or fault.get("times", 1) <= 0:
             return
         fault["times"] = fault.get("times", 1) - 1
+        if fault.get("signal"):  # interrupt regboot while this command runs (it still completes)
+            os.kill(os.getppid(), getattr(signal, f"SIG{fault['signal']}"))
         if fault.get("sleep"):
             time.sleep(fault["sleep"])
         if fault.get("message"):

@@ -63,6 +63,7 @@ class _Queued:
     pattern: str
     fault: Fault
     remaining: int
+    skip: int = 0  # matching calls to let through before the fault applies
 
 
 @dataclass
@@ -72,11 +73,19 @@ class CallLog:
     calls: list[Call] = field(default_factory=list)
     _queued: list[_Queued] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _delaying: int = 0  # requests held by a `delay` fault right now
+    _settled: threading.Condition = field(init=False)
 
-    def inject(self, operation: str, fault: Fault, *, times: int = 1) -> None:
-        """Answer the next `times` calls matching `operation` (a glob, e.g. "iam.*") with `fault`."""
+    def __post_init__(self) -> None:
+        self._settled = threading.Condition(self._lock)
+
+    def inject(self, operation: str, fault: Fault, *, times: int = 1, at: int = 1) -> None:
+        """Answer `times` calls matching `operation` (a glob, e.g. "iam.*") with `fault`, starting with the `at`-th
+        matching call from now (1: the next one; the ones before it are served normally)."""
+        if at < 1:
+            raise ValueError("at counts matching calls from 1")
         with self._lock:
-            self._queued.append(_Queued(operation, fault, times))
+            self._queued.append(_Queued(operation, fault, times, skip=at - 1))
 
     def arrive(self, service: str, operation: str, *, mutating: bool, resource: str = "") -> Fault | None:
         """Record a request; return the fault to answer it with, if one is queued for it."""
@@ -84,18 +93,34 @@ class CallLog:
             fault = None
             for queued in self._queued:
                 if queued.remaining > 0 and fnmatch.fnmatchcase(operation, queued.pattern):
+                    if queued.skip > 0:
+                        queued.skip -= 1
+                        continue
                     queued.remaining -= 1
                     fault = queued.fault
                     break
             self._queued = [q for q in self._queued if q.remaining > 0]
             self.calls.append(Call(service, operation, mutating, resource, time.monotonic(), fault and fault.kind))
+            if fault and fault.kind == "delay":
+                self._delaying += 1
         if fault and fault.kind == "signal":
             os.kill(fault.pid or os.getpid(), fault.signum)
             return None
         if fault and fault.kind == "delay":
-            time.sleep(fault.seconds)
+            try:
+                time.sleep(fault.seconds)
+            finally:
+                with self._lock:
+                    self._delaying -= 1
+                    self._settled.notify_all()
             return None
         return fault
+
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is held by a `delay` fault, i.e. until a request its client gave up on has been
+        served (and whatever it changes, changed). False if that took longer than `timeout`."""
+        with self._lock:
+            return self._settled.wait_for(lambda: self._delaying == 0, timeout)
 
     def operations(self) -> list[str]:
         with self._lock:

@@ -209,13 +209,16 @@ class HttpEmulator:
             data = body.encode()
         else:
             data = body or b""
-        h.send_response(response.status)
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        if h.command != "HEAD":
-            h.wfile.write(data)
+        try:
+            h.send_response(response.status)
+            for k, v in headers.items():
+                h.send_header(k, v)
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            if h.command != "HEAD":
+                h.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout) before the answer came
+            h.close_connection = True
 
     @staticmethod
     def _reset(h: BaseHTTPRequestHandler) -> None:

@@ -10,7 +10,9 @@ that repository". What it does model is how registries answer: Bearer or Basic c
     registry.challenge = "basic"  # or "bearer"; `header` overrides the WWW-Authenticate text entirely
     url = registry.start()  # regboot verifies against it with REGBOOT_REGISTRY_ENDPOINT=url
 
-Operation names for faults: `registry.ping`, `registry.token`, `registry.tags`.
+Operation names for faults: `registry.ping`, `registry.token`, `registry.tags`. Besides error/reset/delay, a
+`not_visible` fault makes that one request see the credential (token, Basic reads) or its pull grant (tags with a
+token) as not propagated yet.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ class RegistryEmulator(HttpEmulator):
         if kind != "basic":
             raise HttpError(401, "basic credentials required", code="UNAUTHORIZED")
         repository = _pull_scope(request.query.get("scope", ""))
-        decision = self._basic(value, repository)
+        decision = self._basic(value, repository, lagging=_lagging(request))
         if not decision.authenticated:
             raise HttpError(401, "authentication failed", code="UNAUTHORIZED")
         # Like real token servers, a credential without access still gets a token: with no pull in it.
@@ -156,9 +158,9 @@ class RegistryEmulator(HttpEmulator):
             token = self._token(value)
             if token is None:
                 raise self._unauthorized("authentication required", request, scope=name, error="invalid_token")
-            allowed = token.pull and token.repository == name
+            allowed = token.pull and token.repository == name and not _lagging(request)
         elif kind == "basic" and self.challenge == "basic":
-            decision = self._basic(value, name)
+            decision = self._basic(value, name, lagging=_lagging(request))
             if not decision.authenticated:
                 raise self._unauthorized("authentication required", request, scope=name)
             allowed = decision.pull
@@ -182,13 +184,13 @@ class RegistryEmulator(HttpEmulator):
         return target.handler(original, **original.params)
 
     # --- the model -----------------------------------------------------------------------------------
-    def _basic(self, value: str, repository: str | None) -> Decision:
+    def _basic(self, value: str, repository: str | None, *, lagging: bool = False) -> Decision:
         try:
             username, _, password = base64.b64decode(value, validate=True).decode().partition(":")
         except ValueError:
             return Decision(False)
         decision = self.authorize_credential(username, password, repository)
-        if decision.authenticated and self.clock() < decision.since + self.propagation:
+        if decision.authenticated and (lagging or self.clock() < decision.since + self.propagation):
             return Decision(False)  # not propagated yet: the registry does not know this credential
         return decision
 
@@ -230,6 +232,11 @@ class RegistryEmulator(HttpEmulator):
         kind, _ = _authorization(request)
         path = f"/moved{request.path}" if request.header(_MOVED) else request.path
         self.seen.append({"path": path, "host": request.header("host"), "auth": kind})
+
+
+def _lagging(request: Request) -> bool:
+    """A `not_visible` fault: this request sees a credential or grant that has not propagated yet."""
+    return request.fault is not None and request.fault.kind == "not_visible"
 
 
 def _authorization(request: Request) -> tuple[str, str]:

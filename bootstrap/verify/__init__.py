@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from bootstrap.credentials import RegistryCredential
+from bootstrap.endpoints import call_timeout
 from bootstrap.errors import OperationError, UsageError, VerificationError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -69,13 +70,14 @@ def verify_credential(
 
     base = endpoint(env) or target.base_url
     check_timeout(timeout)
+    per_request = call_timeout(env)
     patience = target.patience if timeout is None else replace(target.patience, deadline=timeout)
     attempts = 0
 
     def attempt() -> flow.Passed:
         nonlocal attempts
         attempts += 1
-        return flow.check(target, credential, base)
+        return flow.check(target, credential, base, timeout=per_request)
 
     def not_yet(exc: BaseException) -> Retry | None:
         if isinstance(exc, flow.Busy):

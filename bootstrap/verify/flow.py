@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from bootstrap.verify import VerifyTarget
 
 MAX_REDIRECTS = 5
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 _REDIRECTS = (301, 302, 303, 307, 308)
 _OPEN = "the registry asked for no credential, so it was not checked"
 _BUSY = (429, 500, 502, 503, 504)  # worth waiting for; a 501 or a 4xx will not change
@@ -54,10 +53,12 @@ class Busy(OperationError):
         self.retry_after = retry_after
 
 
-def check(target: VerifyTarget, credential: RegistryCredential, base: str) -> Passed:
-    """One attempt; raises Denied, Busy, VerificationError (never) or OperationError (unreachable)."""
+def check(target: VerifyTarget, credential: RegistryCredential, base: str, *, timeout: float = 15.0) -> Passed:
+    """One attempt, each request bounded by `timeout` seconds; raises Denied, Busy, VerificationError (never) or
+    OperationError (unreachable)."""
     headers = {"User-Agent": f"regboot/{__version__}"}
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers=headers) as client:
+    limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+    with httpx.Client(timeout=limits, follow_redirects=False, headers=headers) as client:
         return _Flow(client, target, credential, base).run()
 
 

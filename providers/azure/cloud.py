@@ -20,14 +20,16 @@ from azure.core.exceptions import (
 )
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
-from bootstrap.endpoints import endpoint
-from bootstrap.errors import PreconditionError
+from bootstrap.endpoints import call_timeout, endpoint
+from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
 from providers.azure.targets import Cloud
 
 T = TypeVar("T")
 BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
+# 409s that say the thing is already there: an answer to act on, not a race to retry.
+EXISTS = {"RoleAssignmentExists", "Request_MultipleObjectsWithSameKeyValue", "ObjectConflict"}
 LOGIN_FIX = "Run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal)."
 
 
@@ -67,6 +69,7 @@ class Azure:
         self.subscription = subscription
         self.env = env
         self.ui = ui
+        self.timeout = call_timeout(env)  # every request gets it: a hung call fails (and is retried) in time
         arm = endpoint(env, "REGBOOT_AZURE_ARM_ENDPOINT", cloud.arm)
         graph = endpoint(env, "REGBOOT_AZURE_GRAPH_ENDPOINT", cloud.graph)
         assert arm and graph  # the cloud's defaults are always set
@@ -100,6 +103,9 @@ class Azure:
                 base_url=self.arm_url,
                 credential_scopes=[self.cloud.arm_scope],
                 per_call_policies=policies,
+                connection_timeout=self.timeout,
+                read_timeout=self.timeout,
+                retry_total=0,  # `arm()` retries, honouring Retry-After: one waiting mechanism, not two nested
             )
         return self._clients[key]
 
@@ -117,9 +123,24 @@ class Azure:
 
     async def _graph(self) -> Any:
         if "graph" not in self._clients:
+            import httpx
+            from kiota_authentication_azure.azure_identity_authentication_provider import (
+                AzureIdentityAuthenticationProvider,
+            )
+            from kiota_http.middleware.options import RetryHandlerOption
             from msgraph import GraphServiceClient
+            from msgraph.graph_request_adapter import GraphRequestAdapter, options
+            from msgraph_core import GraphClientFactory
 
-            client = GraphServiceClient(self.credential, scopes=[self.cloud.graph_scope])
+            # What GraphServiceClient builds by itself, but with our timeout instead of kiota's 100 s, and without
+            # kiota's retries (3 s apart): `graph()` retries, so there is one waiting mechanism, not two nested.
+            no_retry = {RetryHandlerOption.get_key(): RetryHandlerOption(should_retry=False)}
+            http = GraphClientFactory.create_with_default_middleware(
+                client=httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), http2=True),
+                options={**options, **no_retry},
+            )
+            auth = AzureIdentityAuthenticationProvider(self.credential, scopes=[self.cloud.graph_scope])
+            client = GraphServiceClient(request_adapter=GraphRequestAdapter(auth, client=http))
             client.request_adapter.base_url = f"{self.graph_url}/v1.0"
             self._clients["graph"] = client
         return self._clients["graph"]
@@ -132,8 +153,18 @@ class Azure:
         *,
         not_yet: Callable[[Exception], Retry | None] | None = None,
         patience: Patience = BRIEF,
+        allow: Callable[[Exception], bool] = lambda err: False,
     ) -> T:
-        return poll(lambda: _auth(fn), what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
+        """One ARM call, retried while Azure throttles, is briefly unavailable, or `not_yet` says so.
+
+        Azure's errors that `allow` accepts reach the caller as they are, for it to act on; any other becomes a
+        domain error naming `what` (else it would surface as an internal error)."""
+        try:
+            return poll(lambda: _auth(fn), what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
+        except Exception as err:
+            if status_of(err) is None or allow(err):
+                raise
+            raise refusal(err, what) from err
 
     def graph(
         self,
@@ -142,8 +173,9 @@ class Azure:
         *,
         not_yet: Callable[[Exception], Retry | None] | None = None,
         patience: Patience = BRIEF,
+        allow: Callable[[Exception], bool] = lambda err: False,
     ) -> T:
-        """Run `story(client)` on the private loop, retried like any other call."""
+        """Run `story(client)` on the private loop, retried and its errors turned into domain errors like `arm()`."""
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
         loop = self._loop
@@ -151,13 +183,18 @@ class Azure:
         async def once() -> T:
             return await story(await self._graph())
 
-        return poll(
-            lambda: _auth(lambda: loop.run_until_complete(once())),
-            what=what,
-            not_yet=_classifier(not_yet),
-            ui=self.ui,
-            patience=patience,
-        )
+        try:
+            return poll(
+                lambda: _auth(lambda: loop.run_until_complete(once())),
+                what=what,
+                not_yet=_classifier(not_yet),
+                ui=self.ui,
+                patience=patience,
+            )
+        except Exception as err:
+            if status_of(err) is None or allow(err):
+                raise
+            raise refusal(err, what) from err
 
 
 def _auth(fn: Callable[[], T]) -> T:
@@ -197,6 +234,23 @@ def code_of(exc: BaseException) -> str:
     return getattr(error, "code", None) or ""
 
 
+def refusal(err: BaseException, what: str) -> RegbootError:
+    """An Azure error nobody handled, as a domain error: what was refused and why, in one line."""
+    status, code = status_of(err), code_of(err)
+    reason = " ".join(message_of(err).split())[:300]
+    if status in (401, 403):
+        return PreconditionError(
+            f"Azure refused {what}: {reason}",
+            fix="Check your role on the registry and your directory permissions (see docs/providers/azure.md).",
+            code="missing_permission",
+        )
+    return OperationError(
+        f"Azure answered {status}{f' {code}' if code else ''} for {what}: {reason}",
+        fix="Run the same command again; if it keeps failing, check the Azure status page.",
+        code="cloud_error",
+    )
+
+
 def message_of(exc: BaseException) -> str:
     if isinstance(exc, HttpResponseError):
         return getattr(exc.error, "message", None) or _first_line(exc)
@@ -210,8 +264,10 @@ def transient(exc: BaseException) -> Retry | None:
         headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)
         after = retry_after(headers.get("Retry-After")) if hasattr(headers, "get") else 0.0
         return Retry("throttled by Azure", after=after)
-    if status is not None and status >= 500:
+    if status is not None and status >= 500 and status not in (501, 505):  # those two never change
         return Retry(f"Azure answered {status}")
+    if status == 409 and code_of(exc) not in EXISTS:
+        return Retry("a concurrent change (409 Conflict)")
     if isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError):
         return Retry("the connection was lost")
     try:

@@ -15,7 +15,7 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry
+from bootstrap.waiting import Patience, Retry, appeared, poll
 from providers.azure.targets import (
     ACR_PULL,
     CLOUDS,
@@ -117,11 +117,17 @@ class Acr(Provider):
         t, az = self.target, self.azure
         try:
             if t.resource_group:
-                found = [az.arm(f"registry {t.registry}", lambda: az.registries.get(t.resource_group, t.registry))]
+                found = [
+                    az.arm(
+                        f"registry {t.registry}",
+                        lambda: az.registries.get(t.resource_group, t.registry),
+                        allow=_arm_refusable,
+                    )
+                ]
             else:
                 found = [
                     r
-                    for r in az.arm("registries", lambda: list(az.registries.list()))
+                    for r in az.arm("registries", lambda: list(az.registries.list()), allow=_arm_refusable)
                     if r.name.lower() == t.registry.lower()
                 ]
         except Exception as err:
@@ -312,13 +318,13 @@ class Acr(Provider):
         t = self.target
         notes = SERVES + self.label
         if found.identity is None:
-            app = self._graph_write(
-                f"app registration {t.principal}",
-                lambda g: g.applications.post(
-                    Application(display_name=t.principal, notes=notes, sign_in_audience="AzureADMyOrg")
-                ),
-            )
-            journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
+            with journal.creating():
+                app = self._create_app(
+                    lambda g: g.applications.post(
+                        Application(display_name=t.principal, notes=notes, sign_in_audience="AzureADMyOrg")
+                    )
+                )
+                journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
             self.run.record("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}")
             found.facts.update(app_object_id=app.id, sp_id=None)
             identity = Identity("service principal", app.app_id, serves=self.label, created=True)
@@ -335,14 +341,31 @@ class Acr(Provider):
             else:
                 self.run.record("found", "app registration", t.principal, f"app id {identity.name}")
         if not found.facts.get("sp_id"):
-            sp = self._graph_write(
-                f"service principal {t.principal}",
-                lambda g: g.service_principals.post(ServicePrincipal(app_id=identity.name)),
-                not_yet=_app_not_replicated,
-            )
+            with journal.creating():
+                try:
+                    sp = self._graph_write(
+                        f"service principal {t.principal}",
+                        lambda g: g.service_principals.post(ServicePrincipal(app_id=identity.name)),
+                        not_yet=_app_not_replicated,
+                        expect=_exists,
+                    )
+                except Exception as err:
+                    if not _exists(err):
+                        raise
+                    # Made since we looked (a concurrent run, or our own request that timed out): converge on it.
+                    sp = self._find_sp(identity.name)
+                    if sp is None:
+                        raise OperationError(
+                            f"Azure says the service principal of {t.principal} exists but does not show it",
+                            fix="Run the same command again in a minute.",
+                            code="cloud_error",
+                        ) from None
+                    self.run.record("found", "service principal", t.principal, f"object id {sp.id}")
+                    found.facts["sp_id"] = sp.id
+                    return identity
+                if not identity.created:  # else deleting the app takes its principal with it
+                    journal.push(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
             found.facts["sp_id"] = sp.id
-            if not identity.created:
-                journal.push(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
             self.run.record("created", "service principal", t.principal, f"object id {sp.id}")
         return identity
 
@@ -371,22 +394,26 @@ class Acr(Provider):
             return True
 
         try:
-            created = az.arm(
-                f"{role_name} for {self.target.principal}",
-                create,
-                not_yet=_principal_not_replicated,
-                patience=REPLICATION,
-            )
+            with journal.creating():
+                created = az.arm(
+                    f"{role_name} for {self.target.principal}",
+                    create,
+                    not_yet=_principal_not_replicated,
+                    patience=REPLICATION,
+                    allow=_arm_refusable,
+                )
+                if created and not found.granted:
+                    journal.push(
+                        f"{role_name} assignment on {self.target.registry}",
+                        lambda: az.arm(
+                            "removing the role assignment",
+                            lambda: az.authorization.role_assignments.delete(scope, name),
+                        ),
+                    )
         except Exception as err:
             self._arm_refusal(err, f"role assignments on {self.target.registry}")
             raise
         if created and not found.granted:
-            journal.push(
-                f"{role_name} assignment on {self.target.registry}",
-                lambda: az.arm(
-                    "removing the role assignment", lambda: az.authorization.role_assignments.delete(scope, name)
-                ),
-            )
             self.run.record("granted", role_name, f"to {self.target.principal}", f"on {scope}")
         else:
             self.run.record("found", role_name, f"granted to {self.target.principal}", f"on {scope}")
@@ -397,19 +424,30 @@ class Acr(Provider):
         )
         from msgraph.generated.models.password_credential import PasswordCredential
 
-        object_id = self._app_object_id(identity)
+        app = self._app(identity)
+        object_id, known = app.id, {str(p.key_id) for p in app.password_credentials or []}
         ends = datetime.now(UTC) + self.target.expires_in
         body = AddPasswordPostRequestBody(
             password_credential=PasswordCredential(display_name=self.password_name, end_date_time=ends)
         )
-        created = self._graph_write(
-            f"a password for {self.target.principal}",
-            lambda g: g.applications.by_application_id(object_id).add_password.post(body),
-            not_yet=_app_not_replicated,
-        )
+        what = f"a password for {self.target.principal}"
+
+        def add(g: Any) -> Any:
+            return g.applications.by_application_id(object_id).add_password.post(body)
+
+        with journal.creating():
+            try:
+                created = self._graph_write(what, _unanswered_stops(add), not_yet=_app_not_replicated)
+            except _Unanswered:
+                # Azure may still make the password it did not answer for, and nobody would ever hold its
+                # secret: retire any such password before asking for another.
+                self._retire_unanswered(object_id, known)
+                created = self._graph_write(what, add, not_yet=_app_not_replicated)
+            key_id = str(created.key_id)
+            journal.push(
+                f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id)
+            )
         secret = Secret(created.secret_text or "")
-        key_id = str(created.key_id)
-        journal.push(f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id))
         self.run.record(
             "minted",
             "password",
@@ -420,70 +458,137 @@ class Acr(Provider):
         return Minted(credential, _held(created))
 
     def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        app = self._find_app()
-        retired = []
-        for p in app.password_credentials or [] if app else []:
-            if p.display_name == self.password_name and str(p.key_id) != keep.id:
-                self._remove_password(app.id, str(p.key_id))
-                retired.append(_held(p))
-                self.run.record("retired", "password", str(p.key_id), f"of {self.target.principal}")
-        return retired
+        retired: dict[str, Held] = {}
+
+        def others() -> tuple[str, list[Any]]:
+            app = self._app(identity)
+            passwords = app.password_credentials or []
+            return app.id, [p for p in passwords if p.display_name == self.password_name and str(p.key_id) != keep.id]
+
+        def sweep() -> None:
+            object_id, lingering = others()
+            for p in lingering:
+                self._remove_password(object_id, str(p.key_id))
+                if str(p.key_id) not in retired:
+                    retired[str(p.key_id)] = _held(p)
+                    self.run.record("retired", "password", str(p.key_id), f"of {self.target.principal}")
+            # Believe a fresh listing only: what a replica behind answers can make a password look gone.
+            if others()[1]:
+                raise _Lingering
+
+        poll(
+            sweep,
+            what=f"the other passwords of {self.target.principal} to be gone",
+            not_yet=lambda exc: Retry("a removed password is still listed") if isinstance(exc, _Lingering) else None,
+            ui=self.run.ui,
+            patience=REPLICATION,
+        )
+        return list(retired.values())
 
     def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
         if found.identity is None:
             return []
         object_id = found.facts["app_object_id"]
-        scope, sp_id = self._facts["registry_id"], found.facts.get("sp_id")
+        scope = self._facts["registry_id"]
+        # Inspection may have read a replica behind: look for the principal once more before leaving its grant.
+        sp_id = found.facts.get("sp_id") or getattr(self._find_sp(found.identity.name), "id", None)
         steps: list[tuple[str, Any, tuple[str, str, str]]] = [
             (f"password {h.id}", lambda h=h: self._remove_password(object_id, h.id), ("retired", "password", h.id))
             for h in found.held
         ]
-        if sp_id and found.granted:
-            name = assignment_name(scope, self._facts["role"], sp_id)
+        if sp_id:  # also when inspection saw no grant: that listing too may have been behind
             role = ROLE_NAMES[self._facts["role"]]
             steps.append(
                 (
                     f"{role} assignment",
-                    lambda: self._delete_assignment(scope, sp_id, name),
+                    lambda: self._delete_assignment(scope, sp_id, assignment_name(scope, self._facts["role"], sp_id)),
                     ("revoked", role, f"on {scope}"),
                 )
             )
-        if not keep_identity:
-            steps.append(
-                (
-                    f"app registration {self.target.principal}",
-                    lambda: self._delete_app(object_id, sp_id),
-                    ("deleted", "app registration and service principal", self.target.principal),
-                )
-            )
         left = []
-        for what, action, (verb, kind, name) in steps:
+        for what, action, (verb, kind, label) in steps:
             try:
-                action()
+                done = action()
             except Exception as err:  # keep going: report precisely what stays
                 left.append(f"{what} ({getattr(err, 'message', err)})")
             else:
-                self.run.record(verb, kind, name)
-        return left
+                if done is not False:  # False: there was nothing to remove
+                    self.run.record(verb, kind, label)
+        if keep_identity:
+            return left
+        if left:
+            # A password or an assignment left on a deleted app is one regboot can no longer find by its name.
+            return [
+                *left,
+                f"app registration {self.target.principal} (kept, so that running offboard again can finish)",
+            ]
+        try:
+            self._delete_app(object_id, sp_id)
+        except Exception as err:
+            return [f"app registration {self.target.principal} ({getattr(err, 'message', err)})"]
+        self.run.record("deleted", "app registration and service principal", self.target.principal)
+        return []
 
     # --- plumbing -------------------------------------------------------------------------------------------
-    def _graph(self, what: str, story: Any, **kwargs: Any) -> Any:
+    def _graph(self, what: str, story: Any, *, expect: Any = None, **kwargs: Any) -> Any:
+        """A Graph call. Errors `expect` accepts reach the caller as they are; a refusal becomes a precondition
+        naming the permission to ask for; any other error a domain error (see Azure.graph)."""
         try:
-            return self.azure.graph(what, story, **kwargs)
+            return self.azure.graph(
+                what, story, allow=lambda err: _denied(err) or bool(expect and expect(err)), **kwargs
+            )
         except Exception as err:
             _graph_refusal(err, what)
             raise
 
-    def _graph_write(self, what: str, story: Any, *, not_yet: Any = None) -> Any:
-        return self._graph(what, story, not_yet=not_yet, patience=REPLICATION)
+    def _graph_write(self, what: str, story: Any, *, not_yet: Any = None, expect: Any = None) -> Any:
+        return self._graph(what, story, not_yet=not_yet, patience=REPLICATION, expect=expect)
 
-    def _app_object_id(self, identity: Identity) -> str:
-        app = self._find_app()
+    def _create_app(self, post: Any) -> Any:
+        what = f"app registration {self.target.principal}"
+        try:
+            return self._graph_write(what, _unanswered_stops(post))
+        except _Unanswered:
+            # Graph may still make the app it did not answer for, and asking again would make a second one of the
+            # same name, which stops every later run: wait for it and adopt it, else ask again.
+            late = appeared(
+                self._find_app,
+                what="an app Azure may have made without answering",
+                ui=self.run.ui,
+                within=2 * self.azure.timeout,
+            )
+            return late or self._graph_write(what, post)
+
+    def _retire_unanswered(self, object_id: str, known: set[str]) -> None:
+        """Retire our passwords that appear beside `known` within two call timeouts: made by a request whose answer
+        never came. One Azure makes later than that is not waited for; the next run retires it."""
+
+        def late() -> list[str] | None:
+            app = self._find_app()
+            passwords = (app.password_credentials or []) if app else []
+            new = [str(p.key_id) for p in passwords if p.display_name == self.password_name]
+            return [k for k in new if k not in known] or None
+
+        found = appeared(
+            late, what="a password Azure may have made without answering", ui=self.run.ui, within=2 * self.azure.timeout
+        )
+        for key_id in found or []:
+            self._remove_password(object_id, key_id)
+            self.run.record("retired", "password", key_id, "made by a request that timed out")
+
+    def _app(self, identity: Identity) -> Any:
+        """The identity's app, which this run has seen: while a listing lacks it, that replica is behind."""
+        app = appeared(
+            self._find_app,
+            what=f"app {self.target.principal} to be listed",
+            ui=self.run.ui,
+            within=REPLICATION.deadline,
+        )
         if app is None or app.app_id != identity.name:
             raise OperationError(
                 f"app {identity.name} disappeared while regboot was working on it", fix="Run the same command again."
             )
-        return app.id
+        return app
 
     def _remove_password(self, object_id: str, key_id: str) -> None:
         from msgraph.generated.applications.item.remove_password.remove_password_post_request_body import (
@@ -497,15 +602,18 @@ class Acr(Provider):
                 lambda g: g.applications.by_application_id(object_id).remove_password.post(body),
                 not_yet=_app_not_replicated,
                 patience=REPLICATION,
+                expect=_password_gone,
             )
         except Exception as err:
-            if not _gone(err):
+            if not _password_gone(err):
                 raise
 
     def _delete_sp(self, sp_id: str) -> None:
         try:
             self._graph(
-                "deleting the service principal", lambda g: g.service_principals.by_service_principal_id(sp_id).delete()
+                "deleting the service principal",
+                lambda g: g.service_principals.by_service_principal_id(sp_id).delete(),
+                expect=_gone,
             )
         except Exception as err:
             if not _gone(err):
@@ -515,20 +623,31 @@ class Acr(Provider):
         if sp_id:
             self._delete_sp(sp_id)
         try:
-            self._graph("deleting the app registration", lambda g: g.applications.by_application_id(object_id).delete())
+            self._graph(
+                "deleting the app registration",
+                lambda g: g.applications.by_application_id(object_id).delete(),
+                expect=_gone,
+            )
         except Exception as err:
             if not _gone(err):
                 raise
 
-    def _delete_assignment(self, scope: str, sp_id: str, name: str) -> None:
+    def _delete_assignment(self, scope: str, sp_id: str, name: str) -> bool:
+        """Remove the principal's pull role on the registry; False if there was none to remove."""
         az = self.azure
         existing = self._assignment(sp_id)
         target = existing.name if existing is not None else name
         try:
-            az.arm("removing the role assignment", lambda: az.authorization.role_assignments.delete(scope, target))
+            removed = az.arm(
+                "removing the role assignment",
+                lambda: az.authorization.role_assignments.delete(scope, target),
+                allow=_gone,
+            )
         except Exception as err:
             if not _gone(err):
                 raise
+            return False
+        return existing is not None or removed is not None
 
     # --- status ---------------------------------------------------------------------------------------------
     @classmethod
@@ -647,6 +766,60 @@ def _gone(err: Exception) -> bool:
     from providers.azure.cloud import status_of
 
     return status_of(err) == 404
+
+
+def _password_gone(err: Exception) -> bool:
+    """Graph answers a removal of a password that is not there with 400, not 404: e.g. when our own earlier
+    request, which timed out, removed it after all."""
+    from providers.azure.cloud import message_of, status_of
+
+    return _gone(err) or (status_of(err) == 400 and "No password credential found" in message_of(err))
+
+
+def _exists(err: Exception) -> bool:
+    from providers.azure.cloud import status_of
+
+    return status_of(err) == 409
+
+
+def _denied(err: Exception) -> bool:
+    from providers.azure.cloud import code_of, status_of
+
+    return status_of(err) == 403 or code_of(err) == "Authorization_RequestDenied"
+
+
+def _arm_refusable(err: Exception) -> bool:
+    """What `Acr._arm_refusal` turns into a precondition: not found, or not allowed."""
+    from providers.azure.cloud import code_of, status_of
+
+    return status_of(err) in (401, 403, 404) or code_of(err) in (
+        "ResourceNotFound",
+        "ResourceGroupNotFound",
+        "AuthorizationFailed",
+        "InvalidAuthenticationToken",
+    )
+
+
+class _Lingering(Exception):
+    """A password regboot removed is still listed."""
+
+
+class _Unanswered(Exception):
+    """A create timed out: Azure may have made what it never answered for, so asking again is not safe yet."""
+
+
+def _unanswered_stops(story: Any) -> Any:
+    """`story` (a Graph create) with its timeout ending the retrying instead of asking again at once."""
+
+    async def run(g: Any) -> Any:
+        import httpx
+
+        try:
+            return await story(g)
+        except httpx.TimeoutException as err:
+            raise _Unanswered from err
+
+    return run
 
 
 def _app_not_replicated(err: Exception) -> Retry | None:

@@ -18,14 +18,13 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import artifactregistry_v1, iam_admin_v1, resourcemanager_v3
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
-from bootstrap.endpoints import endpoint
-from bootstrap.errors import PreconditionError
+from bootstrap.endpoints import call_timeout, endpoint
+from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
 
 T = TypeVar("T")
 BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
-TIMEOUT = 30.0
 KEY_CONSTRAINTS = ("constraints/iam.disableServiceAccountKeyCreation", "iam.managed.disableServiceAccountKeyCreation")
 ADC_FIX = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a key file."
 
@@ -36,6 +35,7 @@ class Google:
     def __init__(self, env: Mapping[str, str], ui: Ui) -> None:
         self.env = env
         self.ui = ui
+        self.timeout = call_timeout(env)  # every request passes it: a hung call fails (and is retried) in time
         self._credentials: Credentials | None = None
         self._clients: dict[str, Any] = {}
 
@@ -91,18 +91,29 @@ class Google:
         *,
         not_yet: Callable[[Exception], Retry | None] | None = None,
         patience: Patience = BRIEF,
+        allow: tuple[type[Exception], ...] = (),
     ) -> T:
-        """One API call, retried while the cloud is throttling, briefly unavailable, or `not_yet` says so."""
+        """One API call, retried while the cloud is throttling, briefly unavailable, or `not_yet` says so.
+
+        Google's errors of the types in `allow` reach the caller as they are, for it to act on; any other becomes a
+        domain error naming `what` (else it would surface as an internal error with a URL for a message)."""
 
         def classify(exc: BaseException) -> Retry | None:
             return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
 
-        return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience)
+        try:
+            return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience)
+        except gx.GoogleAPICallError as err:
+            if isinstance(err, allow):
+                raise
+            raise refusal(err, what) from err
 
     def get_account(self, name: str) -> iam_admin_v1.ServiceAccount | None:
         try:
             return self.call(
-                f"service account {name}", lambda: self.iam.get_service_account(name=name, timeout=TIMEOUT)
+                f"service account {name}",
+                lambda: self.iam.get_service_account(name=name, timeout=self.timeout),
+                allow=(gx.NotFound,),
             )
         except gx.NotFound:
             return None
@@ -112,7 +123,9 @@ class Google:
         request = {"name": account, "key_types": [user]}
         return list(
             self.call(
-                f"keys of {account}", lambda: self.iam.list_service_account_keys(request=request, timeout=TIMEOUT)
+                f"keys of {account}",
+                lambda: self.iam.list_service_account_keys(request=request, timeout=self.timeout),
+                not_yet=_lagging,  # asked only of an account just seen or made: a 404 is a replica behind
             ).keys
         )
 
@@ -121,7 +134,8 @@ class Google:
         request.options.requested_policy_version = 3
         return self.call(
             f"IAM policy of {resource}",
-            lambda: self._policies(resource).get_iam_policy(request=request, timeout=TIMEOUT),
+            lambda: self._policies(resource).get_iam_policy(request=request, timeout=self.timeout),
+            not_yet=_lagging,  # the project or repository passed preflight: a 404 is a replica behind
         )
 
     def change_policy(
@@ -132,13 +146,13 @@ class Google:
         The whole cycle is redone on a stale etag (409 ABORTED) and while a new member is not yet known."""
 
         def cycle() -> bool:
-            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), timeout=TIMEOUT)
+            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), timeout=self.timeout)
             if not change(policy):
                 return False
             if any(b.HasField("condition") for b in policy.bindings):
                 policy.version = 3  # conditional bindings are only kept by a version-3 write
             request = iam_policy_pb2.SetIamPolicyRequest(resource=resource, policy=policy)
-            self._policies(resource).set_iam_policy(request=request, timeout=TIMEOUT)
+            self._policies(resource).set_iam_policy(request=request, timeout=self.timeout)
             return True
 
         return self.call(what, cycle, not_yet=_policy_not_yet, patience=patience)
@@ -147,7 +161,7 @@ class Google:
         request = iam_policy_pb2.TestIamPermissionsRequest(resource=resource, permissions=permissions)
         granted = self.call(
             f"permissions on {resource}",
-            lambda: self._policies(resource).test_iam_permissions(request=request, timeout=TIMEOUT),
+            lambda: self._policies(resource).test_iam_permissions(request=request, timeout=self.timeout),
         )
         return [p for p in permissions if p not in set(granted.permissions)]
 
@@ -161,7 +175,34 @@ def _get_request(resource: str) -> iam_policy_pb2.GetIamPolicyRequest:
 def _policy_not_yet(exc: Exception) -> Retry | None:
     if isinstance(exc, gx.BadRequest) and "does not exist" in str(exc.message):
         return Retry("the new service account is not yet known to IAM policies")
+    return _lagging(exc)
+
+
+def _lagging(exc: Exception) -> Retry | None:
+    """A 404 for something regboot has just seen exist: the replica answering has not caught up yet."""
+    if isinstance(exc, gx.NotFound):
+        return Retry("Google does not show it yet")
     return None
+
+
+def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
+    """A Google error nobody handled, as a domain error: what was refused and why, in one line."""
+    reason = str(err.message).strip().splitlines()[0] if str(err.message).strip() else type(err).__name__
+    # REST errors start with the request ("GET http://...?$alt=json: reason"): the resource is in `what` already.
+    method, _, rest = reason.partition(" ")
+    if method in ("GET", "POST", "PUT", "PATCH", "DELETE") and ": " in rest:
+        reason = rest.split(": ", 1)[1]
+    if isinstance(err, gx.PermissionDenied | gx.Forbidden | gx.Unauthenticated | gx.Unauthorized):
+        return PreconditionError(
+            f"Google refused {what}: {reason[:300]}",
+            fix="Check your roles on the project (see docs/providers/google.md), then run this command again.",
+            code="missing_permission",
+        )
+    return OperationError(
+        f"Google answered {err.code} {type(err).__name__} for {what}: {reason[:300]}",
+        fix="Run the same command again; if it keeps failing, check the Google Cloud status page.",
+        code="cloud_error",
+    )
 
 
 def transient(exc: BaseException) -> Retry | None:
@@ -170,6 +211,8 @@ def transient(exc: BaseException) -> Retry | None:
         return Retry("throttled by Google", after=_retry_after(exc))
     if isinstance(exc, gx.Aborted | gx.Conflict) and not isinstance(exc, gx.AlreadyExists):
         return Retry("a concurrent change (stale etag)")
+    if isinstance(exc, gx.MethodNotImplemented):  # 501: no retry changes that
+        return None
     if isinstance(exc, gx.ServerError | gx.ServiceUnavailable | gx.DeadlineExceeded):
         return Retry(f"Google answered {exc.code} {type(exc).__name__}")
     if _connection_error(exc):

@@ -17,7 +17,7 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry
+from bootstrap.waiting import Patience, Retry, appeared, poll
 from providers.gcp.targets import (
     DEFAULT_ACCOUNT,
     GCR_HOSTS,
@@ -52,6 +52,7 @@ SERVES = "regboot: serves "
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.
 # Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
 APPEAR = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
+GONE = Patience(deadline=60.0)  # something deleted that a read still shows: replicas catch up in seconds
 
 COMMON = (
     Param("gcp_project", "Google Cloud project id.", required=True),
@@ -102,7 +103,9 @@ class GoogleProvider(Provider):
         t = self.target
         try:
             self.google.call(
-                f"project {t.project}", lambda: self.google.projects.get_project(name=f"projects/{t.project}")
+                f"project {t.project}",
+                lambda: self.google.projects.get_project(name=f"projects/{t.project}", timeout=self.google.timeout),
+                allow=(gx.NotFound, gx.PermissionDenied, gx.Forbidden),
             )
         except (gx.NotFound, gx.PermissionDenied, gx.Forbidden) as err:
             raise PreconditionError(
@@ -136,7 +139,11 @@ class GoogleProvider(Provider):
         from google.api_core import exceptions as gx
 
         try:
-            self.google.call(f"repository {repository}", lambda: self.google.registry.get_repository(name=repository))
+            self.google.call(
+                f"repository {repository}",
+                lambda: self.google.registry.get_repository(name=repository, timeout=self.google.timeout),
+                allow=(gx.NotFound,),
+            )
         except gx.NotFound:
             _, project, _, location, _, repo = repository.split("/")
             if repo in GCR_HOSTS:
@@ -266,7 +273,8 @@ class GoogleProvider(Provider):
                 g.call(
                     f"service account {t.email}",
                     lambda: g.iam.patch_service_account(
-                        request={"service_account": account, "update_mask": {"paths": ["description"]}}
+                        request={"service_account": account, "update_mask": {"paths": ["description"]}},
+                        timeout=g.timeout,
                     ),
                 )
                 self.run.record("updated", "service account", t.email, f"now records {self.label}")
@@ -279,15 +287,20 @@ class GoogleProvider(Provider):
             "account_id": t.account_id,
             "service_account": {"display_name": self.account_display, "description": description},
         }
-        try:
-            g.call(f"service account {t.email}", lambda: g.iam.create_service_account(request=request))
-        except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
-            return self.ensure_identity(self.inspect(), journal)
-        journal.push(f"service account {t.email}", lambda: self._delete_account(t.account_name))
+        with journal.creating():
+            try:
+                g.call(
+                    f"service account {t.email}",
+                    lambda: g.iam.create_service_account(request=request, timeout=g.timeout),
+                    allow=(gx.AlreadyExists,),
+                )
+            except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
+                return self.ensure_identity(self.inspect(), journal)
+            journal.push(f"service account {t.email}", lambda: self._delete_account(t.account_name))
         self.run.record("created", "service account", t.email, f"records {self.label}")
         g.call(
             f"service account {t.email} to appear",
-            lambda: g.iam.get_service_account(name=t.account_name),
+            lambda: g.iam.get_service_account(name=t.account_name, timeout=g.timeout),
             not_yet=_not_visible,
             patience=APPEAR,
         )
@@ -296,14 +309,16 @@ class GoogleProvider(Provider):
     def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
         member = self.target.member
         for grant in self.target.grants:
-            added = self.google.change_policy(
-                grant.scope,
-                lambda p, g=grant: _bind(p, g.role, member),
-                what=f"{grant.role} on {grant.scope}",
-                patience=APPEAR,
-            )
+            with journal.creating():
+                added = self.google.change_policy(
+                    grant.scope,
+                    lambda p, g=grant: _bind(p, g.role, member),
+                    what=f"{grant.role} on {grant.scope}",
+                    patience=APPEAR,
+                )
+                if added:
+                    journal.push(f"grant of {grant.role} on {grant.scope}", lambda g=grant: self._unbind(g))
             if added:
-                journal.push(f"grant of {grant.role} on {grant.scope}", lambda g=grant: self._unbind(g))
                 self.run.record("granted", grant.role, f"to {member}", f"on {grant.scope}")
             else:
                 self.run.record("found", grant.role, f"granted to {member}", f"on {grant.scope}")
@@ -315,7 +330,8 @@ class GoogleProvider(Provider):
         from providers.gcp.cloud import key_file, org_policy_constraint
 
         t, g = self.target, self.google
-        if len(g.keys(t.account_name)) >= MAX_KEYS:
+        existing = g.keys(t.account_name)
+        if len(existing) >= MAX_KEYS:
             raise PreconditionError(
                 f"service account {t.email} already has {MAX_KEYS} user-managed keys, the most Google allows",
                 fix=f"Delete unused ones (`gcloud iam service-accounts keys list --iam-account={t.email}`), "
@@ -326,13 +342,26 @@ class GoogleProvider(Provider):
             "name": t.account_name,
             "private_key_type": iam_admin_v1.ServiceAccountPrivateKeyType.TYPE_GOOGLE_CREDENTIALS_FILE,
         }
+
+        def create() -> Any:
+            try:
+                return g.iam.create_service_account_key(request=request, timeout=g.timeout)
+            except gx.DeadlineExceeded:
+                # Google may still make the key it did not answer for, and nobody would ever hold its private
+                # half: retire any such key before asking for another.
+                self._retire_unanswered({k.name for k in existing})
+                raise
+
         try:
-            key = g.call(
-                f"a key for {t.email}",
-                lambda: g.iam.create_service_account_key(request=request),
-                not_yet=_not_visible if identity.created else None,
-                patience=APPEAR,
-            )
+            with journal.creating():
+                key = g.call(
+                    f"a key for {t.email}",
+                    create,
+                    not_yet=_not_visible if identity.created else None,
+                    patience=APPEAR,
+                    allow=(gx.FailedPrecondition,),
+                )
+                journal.push(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
         except gx.FailedPrecondition as err:
             constraint = org_policy_constraint(err)
             if constraint:
@@ -346,19 +375,34 @@ class GoogleProvider(Provider):
             raise OperationError(f"Google refused a key for {t.email}: {err.message}", code="key_refused") from None
         text = key_file(key.private_key_data)
         Secret(json.loads(text).get("private_key", ""))  # so the PEM alone is scrubbed from any text too
-        journal.push(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
         held = _held(key)
         self.run.record("minted", "key", held.id, f"for {t.email}, in memory only")
         return Minted(RegistryCredential(t.server, USERNAME, Secret(text), self.email()), held)
 
     def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        retired = []
-        for key in self.google.keys(self.target.account_name):
-            if _key_id(key.name) != keep.id:
+        retired: dict[str, Held] = {}
+
+        def others() -> list[Any]:
+            return [k for k in self.google.keys(self.target.account_name) if _key_id(k.name) != keep.id]
+
+        def sweep() -> None:
+            for key in others():
                 self._delete_key(key.name)
-                retired.append(_held(key))
-                self.run.record("retired", "key", _key_id(key.name), f"of {self.target.email}")
-        return retired
+                if _key_id(key.name) not in retired:
+                    retired[_key_id(key.name)] = _held(key)
+                    self.run.record("retired", "key", _key_id(key.name), f"of {self.target.email}")
+            # A replica behind answers a delete with 404 as if the key were gone: believe a fresh listing only.
+            if others():
+                raise _Lingering
+
+        poll(
+            sweep,
+            what=f"the other keys of {self.target.email} to be gone",
+            not_yet=lambda exc: Retry("a deleted key is still listed") if isinstance(exc, _Lingering) else None,
+            ui=self.run.ui,
+            patience=GONE,
+        )
+        return list(retired.values())
 
     def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
         if found.identity is None:
@@ -377,14 +421,6 @@ class GoogleProvider(Provider):
             for g in self.target.grants
             if found.granted
         ]
-        if not keep_identity:
-            attempts.append(
-                (
-                    f"service account {self.target.email}",
-                    lambda: self._delete_account(self.target.account_name),
-                    ("deleted", "service account", self.target.email),
-                )
-            )
         for what, undo, (verb, kind, name) in attempts:
             try:
                 undo()
@@ -392,22 +428,64 @@ class GoogleProvider(Provider):
                 left.append(f"{what} ({getattr(err, 'message', err)})")
             else:
                 self.run.record(verb, kind, name)
-        return left
+        if keep_identity:
+            return left
+        if left:
+            # A key or binding left on a deleted account is one regboot can no longer find by its name.
+            return [*left, f"service account {self.target.email} (kept, so that running offboard again can finish)"]
+        try:
+            self._delete_account(self.target.account_name)
+        except Exception as err:
+            return [f"service account {self.target.email} ({getattr(err, 'message', err)})"]
+        self.run.record("deleted", "service account", self.target.email)
+        return []
 
     # --- plumbing -------------------------------------------------------------------------------------------
+    def _retire_unanswered(self, known: set[str]) -> None:
+        """Retire the keys that appear beside `known` within two call timeouts: made by a request whose answer never
+        came. A request Google still acts on after that long is not waited for; the next run retires its key."""
+        g = self.google
+        late = appeared(
+            lambda: [k.name for k in g.keys(self.target.account_name) if k.name not in known] or None,
+            what="a key Google may have made without answering",
+            ui=self.run.ui,
+            within=2 * g.timeout,
+        )
+        for name in late or []:
+            self._delete_key(name)
+            self.run.record("retired", "key", _key_id(name), "made by a request that timed out")
+
     def _delete_key(self, name: str) -> None:
         from google.api_core import exceptions as gx
 
         with contextlib.suppress(gx.NotFound):
             self.google.call(
-                f"deleting key {_key_id(name)}", lambda: self.google.iam.delete_service_account_key(name=name)
+                f"deleting key {_key_id(name)}",
+                lambda: self.google.iam.delete_service_account_key(name=name, timeout=self.google.timeout),
+                allow=(gx.NotFound,),
             )
 
     def _delete_account(self, name: str) -> None:
         from google.api_core import exceptions as gx
 
-        with contextlib.suppress(gx.NotFound):
-            self.google.call(f"deleting {name}", lambda: self.google.iam.delete_service_account(name=name))
+        def delete() -> None:
+            with contextlib.suppress(gx.NotFound):
+                self.google.call(
+                    f"deleting {name}",
+                    lambda: self.google.iam.delete_service_account(name=name, timeout=self.google.timeout),
+                    allow=(gx.NotFound,),
+                )
+            # A replica behind answers a delete with 404 as if the account were gone: believe a fresh read only.
+            if self.google.get_account(name) is not None:
+                raise _Lingering
+
+        poll(
+            delete,
+            what=f"{name} to be gone",
+            not_yet=lambda exc: Retry("a deleted account is still there") if isinstance(exc, _Lingering) else None,
+            ui=self.run.ui,
+            patience=GONE,
+        )
 
     def _unbind(self, grant: Grant) -> None:
         self.google.change_policy(
@@ -524,7 +602,8 @@ class Gar(GoogleProvider):
         location = server.removeprefix("https://").split("-docker.pkg.dev")[0]
         parent = f"projects/{project}/locations/{location}"
         repositories = google.call(
-            f"repositories in {parent}", lambda: list(google.registry.list_repositories(parent=parent))
+            f"repositories in {parent}",
+            lambda: list(google.registry.list_repositories(parent=parent, timeout=google.timeout)),
         )
         return [f"projects/{project}", *(r.name for r in repositories)]
 
@@ -549,6 +628,10 @@ def _unbind(policy: Any, role: str, member: str) -> bool:
             if not binding.members:
                 policy.bindings.remove(binding)
     return changed
+
+
+class _Lingering(Exception):
+    """Something regboot deleted is still there."""
 
 
 def _not_visible(exc: Exception) -> Retry | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -85,6 +86,27 @@ def test_grpc_conflict_elsewhere_is_aborted(google, iam, account):
 
     with pytest.raises(exceptions.Aborted):
         iam.patch_service_account(request={"service_account": changed, "update_mask": {"paths": ["description"]}})
+
+
+def test_a_fault_can_wait_for_the_nth_matching_call(google, iam, account):
+    google.calls.inject("iam.GetServiceAccount", Fault(kind="not_visible"), at=2)
+
+    assert iam.get_service_account(name=account.name, retry=None).email == account.email
+    with pytest.raises(exceptions.NotFound):
+        iam.get_service_account(name=account.name, retry=None)
+    assert iam.get_service_account(name=account.name, retry=None).email == account.email
+    assert google.calls.pending() == 0
+
+
+def test_a_request_its_client_gave_up_on_still_happens_and_settle_waits_for_it(google, iam, account):
+    google.calls.inject("iam.CreateServiceAccountKey", Fault(kind="delay", seconds=0.6))
+
+    with pytest.raises(exceptions.DeadlineExceeded):
+        iam.create_service_account_key(name=account.name, timeout=0.2, retry=None)
+    assert google.calls.settle(timeout=5)
+    time.sleep(0.05)  # the handler runs right after its delay
+
+    assert [k for k in google.model.snapshot()["keys"] if k["keyType"] == "USER_MANAGED"] != []
 
 
 def test_every_grpc_call_is_logged_with_its_resource(google, iam, account):

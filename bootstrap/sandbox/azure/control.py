@@ -3,7 +3,7 @@
 It is answered before routing, so it is neither logged in the CallLog nor fault-injected, and needs no token:
 
   POST /_sandbox/faults      {"operation": "graph.applications.*", "fault": {"kind": "error", "status": 503},
-                              "times": 1}
+                              "times": 1, "at": 1}   (at: the first matching call to fault, from 1)
   POST /_sandbox/config      model knobs, e.g. {"replication_delay": 0.5, "graph_denied": true}
   POST /_sandbox/registries  {"name": "myregistry", "resource_group": "rg", "abac": false}
   GET  /_sandbox/calls       {"calls": [{"service", "operation", "mutating", "resource", "at", "fault"}, ...]}
@@ -60,7 +60,12 @@ def serve(
 
 def handle(model: AzureModel, calls: CallLog, method: str, what: str, query: dict[str, str], data: Any) -> Response:
     if (method, what) == ("POST", "faults"):
-        calls.inject(data["operation"], Fault.from_dict(data.get("fault") or {}), times=int(data.get("times", 1)))
+        calls.inject(
+            data["operation"],
+            Fault.from_dict(data.get("fault") or {}),
+            times=int(data.get("times", 1)),
+            at=int(data.get("at", 1)),
+        )
         return Response(200, {"pending": calls.pending()})
     if (method, what) == ("POST", "config"):
         unknown = set(data) - set(KNOBS)

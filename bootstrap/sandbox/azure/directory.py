@@ -70,7 +70,8 @@ class Directory:
             )
         with self._model.lock:
             if race:  # a concurrent run got there first: Graph does not make display names unique
-                self._new_application(display_name, fields)
+                rival = self._new_application(display_name, fields)
+                self._model.concurrent_apps.append(rival.app_id)
             return self._new_application(display_name, fields)
 
     def _new_application(self, display_name: str, fields: dict[str, object]) -> Application:
@@ -139,6 +140,7 @@ class Directory:
                 raise CloudError(400, "Request_BadRequest", "The end date of a password must be after its start date.")
             password = Password(str(uuid.uuid4()), _secret(), display_name, start, end)
             app.passwords.append(password)
+            self._model.issued_secrets.append(password.secret)
             return password
 
     def remove_password(self, object_id: str, key_id: str, *, lagging: bool = False) -> None:

@@ -60,6 +60,8 @@ class AzureModel:
         self.user = User(str(uuid.uuid4()))
         self.lock = threading.RLock()
         self.directory = Directory(self)
+        self.issued_secrets: list[str] = []  # every password secret handed out, removed ones too: for leak checks
+        self.concurrent_apps: list[str] = []  # app ids a `conflict` fault made for a concurrent writer, not the caller
         self.replication_delay = 0.0
         self.password_delay = 0.0
         self.graph_denied = False

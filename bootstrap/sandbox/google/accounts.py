@@ -191,6 +191,7 @@ class ServiceAccounts:
         if key_type == "USER_MANAGED":
             pem = fake_pem("PRIVATE KEY")
             key.private_key_data = key_file_json(account.project, kid, pem, account.email, account.unique_id)
+            self.issued_secrets.append(key.private_key_data)
         self.keys[kid] = key
         return key
 

@@ -1,6 +1,6 @@
 """The control API other processes (the demo, `regboot sandbox`) use to drive a running Google emulator.
 
-POST /_sandbox/faults  {"operation": "crm.projects.setIamPolicy", "fault": {"kind": "conflict"}, "times": 1}
+POST /_sandbox/faults  {"operation": "crm.projects.setIamPolicy", "fault": {"kind": "conflict"}, "times": 1, "at": 1}
 POST /_sandbox/config  {"propagation_delay": 5, "key_creation_disabled": true, "denied_permissions": [...]}
 GET  /_sandbox/calls   the request log
 GET  /_sandbox/state   accounts, keys (no private data), repositories, policies and settings
@@ -40,14 +40,17 @@ def _inject(data: dict[str, Any], calls: CallLog) -> dict:
     fault = data.get("fault") or {}
     if not isinstance(fault, dict):
         raise ValueError('"fault" must be an object of Fault fields')
-    if unknown := (set(data) - {"operation", "fault", "times"}) | (set(fault) - set(Fault.__dataclass_fields__)):
+    if unknown := (set(data) - {"operation", "fault", "times", "at"}) | (set(fault) - set(Fault.__dataclass_fields__)):
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
     if not isinstance(data.get("operation"), str):
         raise ValueError('"operation" (a glob such as "iam.*") is required')
     times = data.get("times", 1)
     if not isinstance(times, int) or times < 1:
         raise ValueError('"times" must be a positive integer')
-    calls.inject(data["operation"], Fault.from_dict(fault), times=times)
+    at = data.get("at", 1)
+    if not isinstance(at, int) or at < 1:
+        raise ValueError('"at" (the first matching call to fault, counting from 1) must be a positive integer')
+    calls.inject(data["operation"], Fault.from_dict(fault), times=times, at=at)
     return {"pending": calls.pending()}
 
 

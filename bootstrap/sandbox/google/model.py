@@ -48,6 +48,7 @@ class GoogleModel(ServiceAccounts):
         self.accounts: dict[str, ServiceAccount] = {}  # by email
         self.keys: dict[str, ServiceAccountKey] = {}  # by key id
         self.repositories: dict[str, Repository] = {}  # by resource name
+        self.issued_secrets: list[str] = []  # every key file handed out, deleted ones too: for leak checks
 
     # --- configuration and seeding -------------------------------------------------------------------
     @locked

@@ -1,0 +1,68 @@
+"""Run regboot as its own process and stop it with a signal the moment a chosen cloud call arrives.
+
+The process waits on stdin before it starts, so the test can aim a signal fault at its pid first."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from bootstrap.sandbox.faults import Fault
+from tests.conftest import platform_credentials, set_platform
+
+LAUNCH = "import sys; sys.stdin.readline(); from bootstrap.cli import main; sys.argv[0] = 'regboot'; main()"
+
+
+@dataclass
+class Stopped:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_stopped(world: Any, argv: list[str], emulator: str, operation: str, signum: int) -> Stopped:
+    """Start `regboot argv`, send `signum` to it when `operation` first reaches `emulator` (or, for emulator
+    "akka", while that akka command runs), and wait for it to end."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *argv],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **world.env},
+    )
+    if emulator == "akka":
+        set_platform(world, fail={operation: {"signal": signal.Signals(signum).name[3:]}})
+    else:
+        world.emulators[emulator].calls.inject(operation, Fault(kind="signal", signum=signum, pid=process.pid))
+    out, err = process.communicate("go\n", timeout=120)
+    if emulator == "akka":
+        fired = world.platform_state()["fail"][operation]["times"] == 0
+    else:
+        fired = world.emulators[emulator].calls.pending() == 0
+    assert fired, f"the run never made {operation}: the signal was not sent"
+    return Stopped(process.returncode, out, err)
+
+
+def baseline_operations(world: Any, emulators: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(emulator, operation) of every distinct cloud call, in the order a clean run made them."""
+    seen: list[tuple[str, str]] = []
+    for name in emulators:
+        for call in world.emulators[name].calls.calls:
+            if (name, call.operation) not in seen:
+                seen.append((name, call.operation))
+    return seen
+
+
+def platform_secret_hash(world: Any) -> str | None:
+    held = platform_credentials(world).get("docker-credentials")
+    return held["password_sha256"] if held else None
+
+
+def dump(world: Any) -> str:
+    return json.dumps(world.platform_state()["projects"], indent=1)[:2000]

@@ -1,0 +1,42 @@
+"""A fault at any call is either ridden out or fails clean, and the next run converges: the fault matrix in CI.
+
+The cases come from the request logs of a clean run of each flow (bootstrap/sandbox/faultmatrix.py), read when
+this module is collected. CI runs every fault kind at every call of onboarding one provider per cloud (gcr, acr),
+and a sample of rotate (gar, acr) and offboard (gcr, acr): the faults that take a different path (a 503, a
+timeout, a conflict, a not-yet-visible read) at every call that changes something. A hung akka costs
+REGBOOT_AKKA_TIMEOUT a case, so akka hangs only where it matters most: the platform taking the new secret.
+`python benchmarks/reliability.py` runs all of it (about a thousand cases) and prints the figures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bootstrap.sandbox import endstate, faultmatrix
+from bootstrap.sandbox.faultmatrix import Case
+
+EVERY_CALL = [("gcr", "onboard"), ("acr", "onboard")]
+SAMPLED = [("gar", "rotate"), ("acr", "rotate"), ("gcr", "offboard"), ("acr", "offboard")]
+SAMPLE_KINDS = {"503", "timeout", "conflict", "not_visible", "error"}  # "error": an akka command fails
+
+
+def _wanted(case: Case) -> bool:
+    if case.point.service == "akka" and case.kind == "timeout":
+        return case.point.operation == "docker add-credentials"
+    if (case.provider, case.command) in EVERY_CALL:
+        return True
+    return case.point.mutating and case.kind in SAMPLE_KINDS
+
+
+CASES = [case for case in faultmatrix.cases(faultmatrix.discover(EVERY_CALL + SAMPLED)) if _wanted(case)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_a_fault_at_any_call_is_ridden_out_or_fails_clean(world, regboot, canaries, case):
+    # A rerun follows a failure here; after a converged run, whose end state was judged, only in the benchmark.
+    verdict = faultmatrix.run_case(case, world, regboot, rerun_converged=False)
+    canaries.values += endstate.issued_secrets(world)  # the fixture looks for them in everything regboot printed
+
+    assert verdict.reached, f"{case.id}: the run never made the call the fault was set on"
+    assert verdict.outcome != "neither", verdict.explain()
+    assert verdict.rerun_converged is not False, verdict.explain()
