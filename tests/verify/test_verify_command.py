@@ -4,7 +4,6 @@ and each way it can fail saying so in its own words."""
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -63,10 +62,9 @@ def test_an_empty_repository_still_proves_the_credential(registry, regboot, pass
 
 
 def test_a_wrong_password_is_final_at_once(registry, regboot, password, canaries):
-    started = time.monotonic()
     done = regboot(*LOGIN, "-o", "json", input=canaries.new("wrong"))
     assert done.code == 1
-    assert time.monotonic() - started < 5
+    assert registry.calls.operations().count("registry.token") == 1  # final at once: no second attempt
     error = done.json()["errors"][0]
     assert error["code"] == "verification_failed"
     assert "registry.example.com refused bot" in error["message"] and "password" in error["fix"]
@@ -205,18 +203,16 @@ def test_not_yet_then_ok_reports_the_wait(registry, accounts, canaries):
     ui = Recorder()
     target = VerifyTarget(SERVER, "team/app", propagates=True, patience=Patience(deadline=20))
     proof = verify_credential(target, RegistryCredential(SERVER, "new-key", Secret(key)), ui=ui, env=_env(registry))
-    assert proof.attempts > 1 and 0.9 < proof.waited < 10
+    assert proof.attempts > 1 and proof.waited > 0.9
     assert any("waiting for new-key to be able to pull" in line for line in ui.lines)
 
 
 def test_a_refusal_past_the_deadline_is_never(registry, password):
     target = VerifyTarget(SERVER, "other/app", propagates=True)
-    started = time.monotonic()
     with pytest.raises(VerificationError, match=r"still cannot pull from .* after 1 s") as raised:
         verify_credential(
             target, RegistryCredential(SERVER, "bot", Secret(password)), ui=Recorder(), env=_env(registry), timeout=1.5
         )
-    assert time.monotonic() - started < 5
     assert "--verify-timeout" in raised.value.fix
 
 
