@@ -7,7 +7,7 @@ cloud. Subclass `Provider`, declare the command-line options as `Param`s, and re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -74,6 +74,16 @@ class Inspection:
     facts: dict[str, Any] = field(default_factory=dict)  # provider-specific, e.g. the registry's login server
 
 
+@dataclass(frozen=True)
+class Removal:
+    """One thing offboarding removes: `what` names it if it stays; `done` (verb, kind, name) is recorded once it is
+    gone. An action that returns False found nothing to remove, and nothing is recorded."""
+
+    what: str
+    action: Callable[[], object]
+    done: tuple[str, str, str]
+
+
 @dataclass
 class Run:
     """What a provider gets besides its options: where to narrate, what to record, the environment."""
@@ -86,6 +96,27 @@ class Run:
     def record(self, verb: str, what: str, name: str, detail: str = "") -> None:
         self.actions.append(Action(verb, what, name, detail))
         self.ui.say(self.actions[-1].text())
+
+    def remove_all(self, attached: list[Removal], identity: Removal | None) -> list[str]:
+        """Try every removal, record each one done, and return precisely what stays. The identity (None: keep it) goes
+        last and only when nothing attached to it stayed: a key or grant left on a deleted identity could no longer be
+        found by its name, so it is kept for the next offboard to finish."""
+        left = [stays for stays in map(self._try, attached) if stays]
+        if identity is None:
+            return left
+        if left:
+            return [*left, f"{identity.what} (kept, so that running offboard again can finish)"]
+        stays = self._try(identity)
+        return [stays] if stays else []
+
+    def _try(self, removal: Removal) -> str | None:
+        try:
+            done = removal.action()
+        except Exception as err:  # keep going: report precisely what stays
+            return f"{removal.what} ({getattr(err, 'message', err)})"
+        if done is not False:
+            self.record(*removal.done)
+        return None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared, poll
@@ -492,42 +492,28 @@ class Acr(Provider):
         scope = self._facts["registry_id"]
         # Inspection may have read a replica behind: look for the principal once more before leaving its grant.
         sp_id = found.facts.get("sp_id") or getattr(self._find_sp(found.identity.name), "id", None)
-        steps: list[tuple[str, Any, tuple[str, str, str]]] = [
-            (f"password {h.id}", lambda h=h: self._remove_password(object_id, h.id), ("retired", "password", h.id))
+        attached = [
+            Removal(
+                f"password {h.id}", lambda h=h: self._remove_password(object_id, h.id), ("retired", "password", h.id)
+            )
             for h in found.held
         ]
         if sp_id:  # also when inspection saw no grant: that listing too may have been behind
             role = ROLE_NAMES[self._facts["role"]]
-            steps.append(
-                (
+            name = assignment_name(scope, self._facts["role"], sp_id)
+            attached.append(
+                Removal(
                     f"{role} assignment",
-                    lambda: self._delete_assignment(scope, sp_id, assignment_name(scope, self._facts["role"], sp_id)),
+                    lambda: self._delete_assignment(scope, sp_id, name),
                     ("revoked", role, f"on {scope}"),
                 )
             )
-        left = []
-        for what, action, (verb, kind, label) in steps:
-            try:
-                done = action()
-            except Exception as err:  # keep going: report precisely what stays
-                left.append(f"{what} ({getattr(err, 'message', err)})")
-            else:
-                if done is not False:  # False: there was nothing to remove
-                    self.run.record(verb, kind, label)
-        if keep_identity:
-            return left
-        if left:
-            # A password or an assignment left on a deleted app is one regboot can no longer find by its name.
-            return [
-                *left,
-                f"app registration {self.target.principal} (kept, so that running offboard again can finish)",
-            ]
-        try:
-            self._delete_app(object_id, sp_id)
-        except Exception as err:
-            return [f"app registration {self.target.principal} ({getattr(err, 'message', err)})"]
-        self.run.record("deleted", "app registration and service principal", self.target.principal)
-        return []
+        app = Removal(
+            f"app registration {self.target.principal}",
+            lambda: self._delete_app(object_id, sp_id),
+            ("deleted", "app registration and service principal", self.target.principal),
+        )
+        return self.run.remove_all(attached, None if keep_identity else app)
 
     # --- plumbing -------------------------------------------------------------------------------------------
     def _graph(self, what: str, story: Any, *, expect: Any = None, **kwargs: Any) -> Any:

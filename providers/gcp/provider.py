@@ -14,7 +14,7 @@ from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared, poll
@@ -407,38 +407,24 @@ class GoogleProvider(Provider):
     def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
         if found.identity is None:
             return []
-        left: list[str] = []
-        attempts = [
-            (
-                f"key {h.id}",
-                lambda h=h: self._delete_key(f"{self.target.account_name}/keys/{h.id}"),
-                ("retired", "key", h.id),
+        t = self.target
+        attached = [
+            Removal(
+                f"key {h.id}", lambda h=h: self._delete_key(f"{t.account_name}/keys/{h.id}"), ("retired", "key", h.id)
             )
             for h in found.held
         ]
-        attempts += [
-            (f"{g.role} on {g.scope}", lambda g=g: self._unbind(g), ("revoked", g.role, f"on {g.scope}"))
-            for g in self.target.grants
+        attached += [
+            Removal(f"{g.role} on {g.scope}", lambda g=g: self._unbind(g), ("revoked", g.role, f"on {g.scope}"))
+            for g in t.grants
             if found.granted
         ]
-        for what, undo, (verb, kind, name) in attempts:
-            try:
-                undo()
-            except Exception as err:  # keep going: report precisely what stays
-                left.append(f"{what} ({getattr(err, 'message', err)})")
-            else:
-                self.run.record(verb, kind, name)
-        if keep_identity:
-            return left
-        if left:
-            # A key or binding left on a deleted account is one regboot can no longer find by its name.
-            return [*left, f"service account {self.target.email} (kept, so that running offboard again can finish)"]
-        try:
-            self._delete_account(self.target.account_name)
-        except Exception as err:
-            return [f"service account {self.target.email} ({getattr(err, 'message', err)})"]
-        self.run.record("deleted", "service account", self.target.email)
-        return []
+        account = Removal(
+            f"service account {t.email}",
+            lambda: self._delete_account(t.account_name),
+            ("deleted", "service account", t.email),
+        )
+        return self.run.remove_all(attached, None if keep_identity else account)
 
     # --- plumbing -------------------------------------------------------------------------------------------
     def _retire_unanswered(self, known: set[str]) -> None:
