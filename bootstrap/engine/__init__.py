@@ -11,10 +11,12 @@ from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
 from bootstrap.endpoints import call_timeout
 from bootstrap.errors import UsageError
-from bootstrap.platforms.akka import Akka
+from bootstrap.platforms import PlatformEntry
+from bootstrap.platforms.akka import Akka, same_server
 from bootstrap.plugins import registry
-from bootstrap.provider import Provider, Run
+from bootstrap.provider import Inspection, Provider, Run
 from bootstrap.ui import Ui
+from bootstrap.waiting import appeared
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,50 @@ def consumer_data(consumer: Consumer) -> dict[str, Any]:
         "owner": consumer.owner,
         "secret_name": consumer.secret_name,
     }
+
+
+@dataclass
+class Situation:
+    """Where onboard, rotate and offboard start: who, with which provider, and what the cloud and platform hold."""
+
+    consumer: Consumer
+    platform: Akka
+    provider: Provider
+    run: Run
+    found: Inspection
+    server: str
+    username: str | None
+    entry: PlatformEntry | None
+
+
+def begin(request: Request, ctx: Context) -> Situation:
+    """Check the platform and the cloud, take the consumer's lock, and read what exists; nothing is changed."""
+    platform = ctx.platform(request.consumer)
+    consumer = platform.preflight()
+    ctx.exclusive(consumer, request)
+    provider, run = ctx.provider(request, consumer)
+    provider.preflight()
+    found = provider.inspect()
+    server, username = provider.login(found)
+    entry = platform.find(server)
+    if entry and found.identity is None and same_server(entry.server, server):
+        # The platform holds a credential for this registry, so the identity should exist; a cloud that says
+        # otherwise may be a replica behind, right after onboarding. Believing it would make a second identity
+        # beside the first (onboard) or leave the first behind (offboard).
+        found = _look_again(provider, run.ui)
+        server, username = provider.login(found)
+    return Situation(consumer, platform, provider, run, found, server, username, entry)
+
+
+# How long a cloud that does not show the identity the platform's credential belongs to may take to show it, before
+# "there is none" is believed.
+IDENTITY_LAG = 60.0
+
+
+def _look_again(provider: Provider, ui: Ui) -> Inspection:
+    def found() -> Inspection | None:
+        again = provider.inspect()
+        return again if again.identity is not None else None
+
+    shown = appeared(found, what=f"the {provider.name} identity to be listed", ui=ui, within=IDENTITY_LAG)
+    return shown or Inspection()

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from bootstrap.engine import Context, Request, checked, consumer_data
+from bootstrap.engine import Context, Request, begin, checked, consumer_data
 from bootstrap.errors import OperationError, PreconditionError
 from bootstrap.platforms.akka import same_server
-from bootstrap.provider import Inspection, Provider
 from bootstrap.result import Result, Step
-from bootstrap.ui import Ui
-from bootstrap.waiting import appeared
-
-# The platform holds a credential, so its identity should exist: how long a cloud that says otherwise may take to
-# show it (a replica behind, right after onboarding) before "gone" is believed.
-IDENTITY_LAG = 60.0
 
 
 def offboard(request: Request, ctx: Context) -> Result:
     request = checked(request)
-    platform = ctx.platform(request.consumer)
-    consumer = platform.preflight()
-    ctx.exclusive(consumer, request)
-    provider, run = ctx.provider(request, consumer)
-    provider.preflight()
-    found = provider.inspect()
-    server, username = provider.login(found)
-    entry = platform.find(server)
-    if entry and found.identity is None:
-        found = _look_again(provider, run.ui)
-        server, username = provider.login(found)
+    now = begin(request, ctx)
+    platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
+    found, server, username, entry = now.found, now.server, now.username, now.entry
     if entry and not (same_server(entry.server, server) and (not username or entry.username == username)):
         raise PreconditionError(
             f"secret {consumer.secret_name} in Akka project {consumer.project} holds {entry.server} as "
@@ -83,14 +68,3 @@ def offboard(request: Request, ctx: Context) -> Result:
         data={**data, "changed": True},
         actions=run.actions,
     )
-
-
-def _look_again(provider: Provider, ui: Ui) -> Inspection:
-    """What the cloud holds, read again until it shows the identity the platform's credential belongs to."""
-
-    def found() -> Inspection | None:
-        again = provider.inspect()
-        return again if again.identity is not None else None
-
-    shown = appeared(found, what=f"the {provider.name} identity to be listed", ui=ui, within=IDENTITY_LAG)
-    return shown or Inspection()

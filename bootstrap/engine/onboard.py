@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bootstrap.engine import Context, Request, checked, consumer_data
+from bootstrap.engine import Context, Request, begin, checked, consumer_data
 from bootstrap.errors import RegbootError
 from bootstrap.journal import Journal
 from bootstrap.provider import Held, Identity, Minted, Provider, Run
@@ -12,14 +12,9 @@ from bootstrap.verify import verify_credential
 
 def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Result:
     request = checked(request)
-    platform = ctx.platform(request.consumer)
-    consumer = platform.preflight()
-    ctx.exclusive(consumer, request)
-    provider, run = ctx.provider(request, consumer)
-    provider.preflight()
-    found = provider.inspect()
-    server, username = provider.login(found)
-    entry = platform.find(server)
+    now = begin(request, ctx)
+    platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
+    found, server, username, entry = now.found, now.server, now.username, now.entry
     data = {"provider": provider.name, "consumer": consumer_data(consumer)}
 
     if command == "onboard" and not request.update and provider.in_place(found, entry):

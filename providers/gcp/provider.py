@@ -357,7 +357,8 @@ class GoogleProvider(Provider):
                 key = g.call(
                     f"a key for {t.email}",
                     create,
-                    not_yet=_not_visible if identity.created else None,
+                    # an account just made may be refused in many ways for a while; one just seen, a 404 at most
+                    not_yet=_not_visible if identity.created else _behind,
                     patience=APPEAR,
                     allow=(gx.FailedPrecondition,),
                 )
@@ -618,6 +619,14 @@ def _unbind(policy: Any, role: str, member: str) -> bool:
 
 class _Lingering(Exception):
     """Something regboot deleted is still there."""
+
+
+def _behind(exc: Exception) -> Retry | None:
+    from google.api_core import exceptions as gx
+
+    if isinstance(exc, gx.NotFound):
+        return Retry("the service account is not visible to this replica yet")
+    return None
 
 
 def _not_visible(exc: Exception) -> Retry | None:

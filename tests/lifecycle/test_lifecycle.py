@@ -106,3 +106,24 @@ def test_status_shows_age_expiry_and_strays(world, regboot):
     assert rows["acr"]["grant"].startswith("AcrPull on /subscriptions/")
     text = regboot("status").stdout
     assert "warning: acr: credential" in text and "warning: gcr: stray credential" in text
+
+
+# The read inspection makes first: the one a replica behind answers "no such identity" to.
+FIRST_READ = {"gcr": "iam.GetServiceAccount", "gar": "iam.GetServiceAccount", "acr": "graph.applications.list"}
+
+
+@pytest.mark.parametrize("command", ["rotate", "offboard"])
+def test_a_replica_behind_right_after_onboarding_is_not_believed(world, cloud, regboot, command):
+    from bootstrap.sandbox.faults import Fault
+
+    run(regboot, "onboard", cloud.provider, *cloud.args)
+    [identity] = cloud.identities()
+    emulator = cloud.azure if cloud.provider == "acr" else cloud.google
+    emulator.calls.inject(FIRST_READ[cloud.provider], Fault(kind="not_visible"), times=2)
+    extra = ("-y",) if command == "offboard" else ()
+    done = run(regboot, command, cloud.provider, *cloud.args, *extra)
+    assert "identity to be listed" in done.stderr
+    if command == "rotate":  # the same identity, not a second one beside it
+        assert cloud.identities() == [identity] and len(cloud.credentials()) == 1
+    else:
+        assert cloud.identities() == [] and cloud.credentials() == [] and cloud.grants() == []
