@@ -30,6 +30,11 @@ def endpoint(env: Mapping[str, str], variable: str, default: str | None = None) 
     )
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
         raise bad
+    if "@" in parts.netloc:  # a credential in the URL would be printed with it, and sent where it should not go
+        raise UsageError(
+            f"{variable} holds a user or password in its URL",
+            fix="Give the endpoint without user:password@; regboot brings its own credentials.",
+        )
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:

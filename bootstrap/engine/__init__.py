@@ -16,6 +16,7 @@ from bootstrap.platforms.akka import Akka, same_server
 from bootstrap.plugins import registry
 from bootstrap.provider import Inspection, Provider, Run
 from bootstrap.ui import Ui
+from bootstrap.verify import registry_endpoint
 from bootstrap.waiting import appeared
 
 
@@ -54,7 +55,9 @@ class Context:
             timeout = float(self.env.get("REGBOOT_AKKA_TIMEOUT") or 60)
         except ValueError:
             raise UsageError("REGBOOT_AKKA_TIMEOUT is not a number of seconds") from None
-        call_timeout(self.env)  # read by each client later; a bad value must fail before the first call
+        # read later, by each client and by verification; a bad value must fail before the first call
+        call_timeout(self.env)
+        registry_endpoint(self.env)
         return Akka(consumer, ui=self.ui, env=self.env, timeout=timeout)
 
     def provider(self, request: Request, consumer: Consumer) -> tuple[Provider, Run]:

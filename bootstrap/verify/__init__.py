@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from bootstrap.credentials import RegistryCredential
-from bootstrap.endpoints import call_timeout
+from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, UsageError, VerificationError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -68,7 +68,7 @@ def verify_credential(
     (else the target's patience). Raises VerificationError (never works) or OperationError (unreachable)."""
     from bootstrap.verify import flow  # httpx loads only when a credential is verified, not for --help
 
-    base = endpoint(env) or target.base_url
+    base = registry_endpoint(env) or target.base_url
     check_timeout(timeout)
     per_request = call_timeout(env)
     patience = target.patience if timeout is None else replace(target.patience, deadline=timeout)
@@ -116,17 +116,13 @@ def api_base(server: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def endpoint(env: Mapping[str, str]) -> str | None:
-    """REGBOOT_REGISTRY_ENDPOINT: where to send the registry calls instead (emulators, a mirror)."""
-    value = env.get("REGBOOT_REGISTRY_ENDPOINT")
-    if not value:
+def registry_endpoint(env: Mapping[str, str]) -> str | None:
+    """REGBOOT_REGISTRY_ENDPOINT: where to send the registry calls instead (emulators, a mirror). A registry serves
+    /v2/ at its root, so only scheme, host and port count."""
+    found = endpoint(env, "REGBOOT_REGISTRY_ENDPOINT")
+    if found is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
-        raise UsageError(
-            f"invalid REGBOOT_REGISTRY_ENDPOINT {value!r}", fix="Give a base URL such as http://127.0.0.1:5000."
-        )
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{'http' if found.plain else 'https'}://{found.netloc}"
 
 
 def check_repository(value: str | None) -> str | None:
