@@ -35,72 +35,20 @@ def main() -> int:
             f"sandbox up in {sandbox.dir}: a stand-in akka CLI (project {sandbox.project}), Google and Azure emulators",
             flush=True,
         )
-        steps = [
-            (
-                [
-                    "onboard",
-                    "private",
-                    "--server",
-                    "https://registry.example.com/v1/",
-                    "--username",
-                    "bot",
-                    "--password-stdin",
-                ],
-                TOKEN,
-            ),
-            (
-                [
-                    "onboard",
-                    "private",
-                    "--server",
-                    "https://registry.example.com/v1/",
-                    "--username",
-                    "bot",
-                    "--password-stdin",
-                ],
-                TOKEN,
-            ),
-            (["onboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr"], None),
-            (
-                [
-                    "onboard",
-                    "gar",
-                    "--gcp-project",
-                    GCP_PROJECT,
-                    "--location",
-                    "us-central1",
-                    "--repository",
-                    "apps",
-                    "--service-account",
-                    "akka-gar-reader",
-                    "--secret-name",
-                    "gar",
-                ],
-                None,
-            ),
-            (["onboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr"], None),
+        # each target: what names it for onboard and offboard alike
+        private = ["private", "--server", "https://registry.example.com/v1/", "--username", "bot"]
+        gcr = ["gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr"]
+        gar = [
+            *("gar", "--gcp-project", GCP_PROJECT, "--location", "us-central1", "--repository", "apps"),
+            *("--service-account", "akka-gar-reader", "--secret-name", "gar"),
+        ]
+        acr = ["acr", "--registry", ACR_REGISTRY, "--secret-name", "acr"]
+        steps: list[tuple[list[str], str | None]] = [
+            (["onboard", *private, "--password-stdin"], TOKEN),
+            (["onboard", *private, "--password-stdin"], TOKEN),  # again: already in place, nothing sent
+            *((["onboard", *target], None) for target in (gcr, gar, acr)),
             (["status"], None),
-            (["offboard", "private", "--server", "https://registry.example.com/v1/", "--username", "bot", "-y"], None),
-            (["offboard", "gcr", "--gcp-project", GCP_PROJECT, "--secret-name", "gcr", "-y"], None),
-            (
-                [
-                    "offboard",
-                    "gar",
-                    "--gcp-project",
-                    GCP_PROJECT,
-                    "--location",
-                    "us-central1",
-                    "--repository",
-                    "apps",
-                    "--service-account",
-                    "akka-gar-reader",
-                    "--secret-name",
-                    "gar",
-                    "-y",
-                ],
-                None,
-            ),
-            (["offboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr", "-y"], None),
+            *((["offboard", *target, "-y"], None) for target in (private, gcr, gar, acr)),
             (["status"], None),
         ]
         failures = sum(regboot(args, env, stdin) != 0 for args, stdin in steps)
