@@ -19,6 +19,7 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.result import Action, Step
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget
+from bootstrap.waiting import Patience, Retry, poll
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,37 @@ class Run:
         stays = self._try(identity)
         return [stays] if stays else []
 
+    def retire_all(
+        self,
+        others: Callable[[], list[Held]],
+        retire: Callable[[Held], object],
+        *,
+        kind: str,
+        of: str,
+        patience: Patience,
+    ) -> list[Held]:
+        """Retire every credential `others` lists, and list again until none is left: a replica behind answers a
+        delete with 404 as if the thing were gone, so only a fresh listing is believed."""
+        retired: dict[str, Held] = {}
+
+        def sweep() -> None:
+            for held in others():
+                retire(held)
+                if held.id not in retired:
+                    retired[held.id] = held
+                    self.record("retired", kind, held.id, f"of {of}")
+            if others():
+                raise _Lingering
+
+        poll(
+            sweep,
+            what=f"the other {kind}s of {of} to be gone",
+            not_yet=lambda exc: Retry(f"a retired {kind} is still listed") if isinstance(exc, _Lingering) else None,
+            ui=self.ui,
+            patience=patience,
+        )
+        return list(retired.values())
+
     def _try(self, removal: Removal) -> str | None:
         try:
             done = removal.action()
@@ -117,6 +149,10 @@ class Run:
         if done is not False:
             self.record(*removal.done)
         return None
+
+
+class _Lingering(Exception):
+    """Something regboot removed is still listed."""
 
 
 @dataclass(frozen=True)

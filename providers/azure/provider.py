@@ -15,7 +15,7 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry, appeared, poll
+from bootstrap.waiting import Patience, Retry, appeared
 from providers.azure.targets import (
     ACR_PULL,
     CLOUDS,
@@ -458,32 +458,22 @@ class Acr(Provider):
         return Minted(credential, _held(created))
 
     def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        retired: dict[str, Held] = {}
+        app_id = ""  # the app's object id, as the listing last read it
 
-        def others() -> tuple[str, list[Any]]:
+        def others() -> list[Held]:
+            nonlocal app_id
             app = self._app(identity)
-            passwords = app.password_credentials or []
-            return app.id, [p for p in passwords if p.display_name == self.password_name and str(p.key_id) != keep.id]
+            app_id = app.id
+            mine = [p for p in app.password_credentials or [] if p.display_name == self.password_name]
+            return [h for h in map(_held, mine) if h.id != keep.id]
 
-        def sweep() -> None:
-            object_id, lingering = others()
-            for p in lingering:
-                self._remove_password(object_id, str(p.key_id))
-                if str(p.key_id) not in retired:
-                    retired[str(p.key_id)] = _held(p)
-                    self.run.record("retired", "password", str(p.key_id), f"of {self.target.principal}")
-            # Believe a fresh listing only: what a replica behind answers can make a password look gone.
-            if others()[1]:
-                raise _Lingering
-
-        poll(
-            sweep,
-            what=f"the other passwords of {self.target.principal} to be gone",
-            not_yet=lambda exc: Retry("a removed password is still listed") if isinstance(exc, _Lingering) else None,
-            ui=self.run.ui,
+        return self.run.retire_all(
+            others,
+            lambda h: self._remove_password(app_id, h.id),
+            kind="password",
+            of=self.target.principal,
             patience=REPLICATION,
         )
-        return list(retired.values())
 
     def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
         if found.identity is None:
@@ -784,10 +774,6 @@ def _arm_refusable(err: Exception) -> bool:
         "AuthorizationFailed",
         "InvalidAuthenticationToken",
     )
-
-
-class _Lingering(Exception):
-    """A password regboot removed is still listed."""
 
 
 class _Unanswered(Exception):

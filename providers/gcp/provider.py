@@ -381,29 +381,14 @@ class GoogleProvider(Provider):
         return Minted(RegistryCredential(t.server, USERNAME, Secret(text), self.email()), held)
 
     def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        retired: dict[str, Held] = {}
-
-        def others() -> list[Any]:
-            return [k for k in self.google.keys(self.target.account_name) if _key_id(k.name) != keep.id]
-
-        def sweep() -> None:
-            for key in others():
-                self._delete_key(key.name)
-                if _key_id(key.name) not in retired:
-                    retired[_key_id(key.name)] = _held(key)
-                    self.run.record("retired", "key", _key_id(key.name), f"of {self.target.email}")
-            # A replica behind answers a delete with 404 as if the key were gone: believe a fresh listing only.
-            if others():
-                raise _Lingering
-
-        poll(
-            sweep,
-            what=f"the other keys of {self.target.email} to be gone",
-            not_yet=lambda exc: Retry("a deleted key is still listed") if isinstance(exc, _Lingering) else None,
-            ui=self.run.ui,
+        t = self.target
+        return self.run.retire_all(
+            lambda: [h for h in map(_held, self.google.keys(t.account_name)) if h.id != keep.id],
+            lambda h: self._delete_key(f"{t.account_name}/keys/{h.id}"),
+            kind="key",
+            of=t.email,
             patience=GONE,
         )
-        return list(retired.values())
 
     def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
         if found.identity is None:
