@@ -3,6 +3,7 @@ akka commands), answered once with each kind of fault, each case judged on what 
 (see bootstrap/sandbox/faultmatrix.py). Prints the figures and every case that neither converged nor failed clean.
 
 Usage: python benchmarks/reliability.py [-j WORKERS] [--provider P]... [--command C]... [--kind K]... [--match TEXT]
+       [--failures]
 Takes several minutes (timeouts cost a second or two each); -j 2 splits the cases over two processes.
 """
 
@@ -56,6 +57,7 @@ def main() -> int:
     parser.add_argument("--command", action="append", choices=faultmatrix.COMMANDS)
     parser.add_argument("--kind", action="append")
     parser.add_argument("--match", help="only cases whose id contains this text")
+    parser.add_argument("--failures", action="store_true", help="also list each clean failure and what it said")
     args = parser.parse_args()
 
     flows = [(p, c) for p in args.provider or faultmatrix.PROVIDERS for c in args.command or faultmatrix.COMMANDS]
@@ -74,11 +76,11 @@ def main() -> int:
     else:
         verdicts = sweep(chosen)
     print(file=sys.stderr)
-    report(verdicts, time.monotonic() - start)
+    report(verdicts, time.monotonic() - start, failures=args.failures)
     return 0 if all(v.good for v in verdicts) else 1
 
 
-def report(verdicts: list[Verdict], seconds: float) -> None:
+def report(verdicts: list[Verdict], seconds: float, *, failures: bool = False) -> None:
     outcomes = Counter(v.outcome for v in verdicts)
     figures = [
         ("cases tried", len(verdicts)),
@@ -106,6 +108,11 @@ def report(verdicts: list[Verdict], seconds: float) -> None:
     unreached = [v.case.id for v in verdicts if not v.reached]
     if unreached:
         print(f"\nfaults never reached: {', '.join(unreached)}")
+    if failures:
+        print("\nclean failures:")
+        for v in verdicts:
+            if v.outcome == "clean failure":
+                print(f"  {v.case.id}: exit {v.code}: {v.message}")
     bad = [v for v in verdicts if not v.good]
     if bad:
         print(f"\n{len(bad)} case(s) neither converged nor failed clean, or whose rerun did not converge:")
