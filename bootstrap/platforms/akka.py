@@ -22,6 +22,22 @@ from bootstrap.ui import Ui
 
 LOGIN_FIX = "Run `akka auth login` (in CI, set AKKA_TOKEN), then run this command again."
 _NOT_LOGGED_IN = ("not logged in", "unauthenticated", "akka auth login", "token has expired", "login required")
+# How akka (gRPC in Go) says it could not reach the platform: no verdict on the login or the project, and the same
+# command may work a minute later.
+_UNREACHABLE = (
+    "code = unavailable",
+    "code = deadlineexceeded",
+    "code = resourceexhausted",
+    "code = internal",
+    "connection error",
+    "connection refused",
+    "connection reset",
+    "context deadline exceeded",
+    "i/o timeout",
+    "no such host",
+    "tls handshake",
+)
+UNREACHABLE_FIX = "Check the network and the Akka status page, then run this command again."
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class Akka:
         self._binary()
         login = self._run(["auth", "current-login"], what="check the Akka login")
         if login.returncode != 0:
+            _unless_unreachable(login, "check the Akka login")
             raise PreconditionError(f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in")
         project = self.consumer.project or self.env.get("AKKA_PROJECT") or self._configured_project()
         if not project:
@@ -64,6 +81,11 @@ class Akka:
         self.consumer = self.consumer.resolved(project)
         found = self._run(["projects", "get", project, *self._owner()], what="look up the Akka project")
         if found.returncode != 0:
+            _unless_unreachable(found, f"look up Akka project {project!r}")
+            if _says(found, _NOT_LOGGED_IN):
+                raise PreconditionError(
+                    f"not logged in to Akka: {_first_line(found)}", fix=LOGIN_FIX, code="not_logged_in"
+                )
             raise PreconditionError(
                 f"Akka project {project!r} not found or not visible to this login: {_first_line(found)}",
                 fix="Check the name with `akka projects list`, or pass --akka-owner for an organisation's project.",
@@ -152,7 +174,10 @@ class Akka:
 
     def _configured_project(self) -> str:
         done = self._run(["config", "get", "project"], what="read the configured Akka project")
-        return done.stdout.strip() if done.returncode == 0 else ""
+        if done.returncode != 0:
+            _unless_unreachable(done, "read the configured Akka project")
+            return ""
+        return done.stdout.strip()
 
     def _binary(self) -> str:
         name = self.env.get("REGBOOT_AKKA_BIN") or "akka"
@@ -170,8 +195,14 @@ class Akka:
         if done.returncode != 0:
             where = f"in Akka project {self.consumer.project}" if self.consumer.project else "on Akka"
             reason = _first_line(done)
-            if any(marker in reason.lower() for marker in _NOT_LOGGED_IN):
+            if _says(done, _NOT_LOGGED_IN):
                 raise PreconditionError(f"could not {what} {where}: {reason}", fix=LOGIN_FIX, code="not_logged_in")
+            if _says(done, _UNREACHABLE):
+                raise OperationError(
+                    f"could not reach Akka to {what} {where}: {reason}",
+                    fix=UNREACHABLE_FIX,
+                    code="platform_unreachable",
+                )
             raise OperationError(f"could not {what} {where}: {reason}", code="platform_failed")
         return done
 
@@ -192,7 +223,7 @@ class Akka:
         except subprocess.TimeoutExpired:
             raise OperationError(
                 f"akka did not answer within {self.timeout:.0f}s trying to {what}",
-                fix="Check the network and the Akka status page, then run this command again.",
+                fix=UNREACHABLE_FIX,
                 code="platform_timeout",
             ) from None  # the TimeoutExpired text holds the argv, password included
         except OSError as err:
@@ -205,6 +236,19 @@ class Akka:
             value = secret.reveal()
             done.stdout, done.stderr = done.stdout.replace(value, "***"), done.stderr.replace(value, "***")
         return done
+
+
+def _says(done: subprocess.CompletedProcess, markers: tuple[str, ...]) -> bool:
+    text = (done.stderr + "\n" + done.stdout).lower()
+    return any(marker in text for marker in markers)
+
+
+def _unless_unreachable(done: subprocess.CompletedProcess, what: str) -> None:
+    """A failed check means "no" only when akka reached the platform; else it is an error worth retrying."""
+    if _says(done, _UNREACHABLE):
+        raise OperationError(
+            f"could not reach Akka to {what}: {_first_line(done)}", fix=UNREACHABLE_FIX, code="platform_unreachable"
+        )
 
 
 def _first_line(done: subprocess.CompletedProcess) -> str:

@@ -56,6 +56,24 @@ def test_not_logged_in_is_a_precondition(sandbox, regboot, canaries):
     assert not MUTATING & set(akka_commands(sandbox))
 
 
+UNREACHABLE = "rpc error: code = Unavailable desc = connection error: dial tcp: lookup api.akka.io: i/o timeout"
+
+
+@pytest.mark.parametrize("command", ["auth current-login", "config get", "projects get", "docker list-credentials"])
+def test_an_unreachable_platform_is_not_taken_for_a_verdict(sandbox, regboot, canaries, command):
+    """No network is not "not logged in" nor "no such project": exit 1, retry advised, nothing changed."""
+    set_platform(sandbox, fail={command: {"message": UNREACHABLE}})
+    args = () if command == "config get" else ("--akka-project", "demo-project")
+    done = regboot(
+        "onboard", "private", *PRIVATE, *args, "--password-stdin", "--no-verify", "-o", "json", input=canaries.new()
+    )
+    assert done.code == 1, done.stderr
+    error = done.json()["errors"][0]
+    assert error["code"] == "platform_unreachable" and "could not reach Akka" in error["message"]
+    assert "run this command again" in error["fix"]
+    assert not MUTATING & set(akka_commands(sandbox))
+
+
 def test_missing_akka_is_a_precondition(sandbox, regboot, canaries, monkeypatch):
     monkeypatch.setenv("REGBOOT_AKKA_BIN", str(sandbox.dir / "no-such-akka"))
     done = regboot(
