@@ -157,11 +157,14 @@ class Google:
 
         return self.call(what, cycle, not_yet=_policy_not_yet, patience=patience)
 
-    def missing_permissions(self, resource: str, permissions: list[str]) -> list[str]:
+    def missing_permissions(
+        self, resource: str, permissions: list[str], *, allow: tuple[type[Exception], ...] = ()
+    ) -> list[str]:
         request = iam_policy_pb2.TestIamPermissionsRequest(resource=resource, permissions=permissions)
         granted = self.call(
             f"permissions on {resource}",
             lambda: self._policies(resource).test_iam_permissions(request=request, timeout=self.timeout),
+            allow=allow,
         )
         return [p for p in permissions if p not in set(granted.permissions)]
 

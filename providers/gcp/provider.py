@@ -126,7 +126,14 @@ class GoogleProvider(Provider):
             ],
         )
         if t.repository and any(g.on_repository for g in t.grants):
-            missing += self.google.missing_permissions(t.repository, ["artifactregistry.repositories.setIamPolicy"])
+            from google.api_core import exceptions as gx
+
+            try:  # a replica may not know the repository get just found: the same answer as get's
+                missing += self.google.missing_permissions(
+                    t.repository, ["artifactregistry.repositories.setIamPolicy"], allow=(gx.NotFound,)
+                )
+            except gx.NotFound:
+                raise _no_repository(t.repository) from None
         if missing:
             raise PreconditionError(
                 f"your Google credentials lack {', '.join(missing)} on project {t.project}",
@@ -145,19 +152,7 @@ class GoogleProvider(Provider):
                 allow=(gx.NotFound,),
             )
         except gx.NotFound:
-            _, project, _, location, _, repo = repository.split("/")
-            if repo in GCR_HOSTS:
-                fix = (
-                    f"gcr.io hosts are now served by Artifact Registry. Create it with `gcloud artifacts "
-                    f"repositories create {repo} --repository-format=docker --location={location} "
-                    f"--project={project}`, or migrate with `gcloud artifacts docker upgrade migrate "
-                    f"--projects={project}`."
-                )
-            else:
-                fix = f"Check --repository and --location (`gcloud artifacts repositories list --project={project}`)."
-            raise PreconditionError(
-                f"Artifact Registry repository {repository} does not exist", fix=fix, code="unknown_repository"
-            ) from None
+            raise _no_repository(repository) from None
 
     def inspect(self) -> Inspection:
         account = self.google.get_account(self.target.account_name)
@@ -604,6 +599,21 @@ def _unbind(policy: Any, role: str, member: str) -> bool:
 
 class _Lingering(Exception):
     """Something regboot deleted is still there."""
+
+
+def _no_repository(repository: str) -> PreconditionError:
+    _, project, _, location, _, repo = repository.split("/")
+    if repo in GCR_HOSTS:
+        fix = (
+            f"gcr.io hosts are now served by Artifact Registry. Create it with `gcloud artifacts repositories create "
+            f"{repo} --repository-format=docker --location={location} --project={project}`, or migrate with "
+            f"`gcloud artifacts docker upgrade migrate --projects={project}`."
+        )
+    else:
+        fix = f"Check --repository and --location (`gcloud artifacts repositories list --project={project}`)."
+    return PreconditionError(
+        f"Artifact Registry repository {repository} does not exist", fix=fix, code="unknown_repository"
+    )
 
 
 def _behind(exc: Exception) -> Retry | None:

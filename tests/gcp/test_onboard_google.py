@@ -146,6 +146,16 @@ def test_missing_repository_says_how_to_create_it(sandbox, google, regboot):
     assert mutations(google) == []
 
 
+def test_a_repository_the_permission_check_cannot_find_is_missing_too(sandbox, google, regboot):
+    # get saw it, testIamPermissions (another replica) did not: the same answer, not an unexplained 404
+    google.calls.inject("ar.repositories.testIamPermissions", Fault(kind="not_visible"))
+    done = regboot(*GAR, "-o", "json")
+    assert done.code == 3
+    assert done.json()["errors"][0]["code"] == "unknown_repository"
+    assert "gcloud artifacts repositories list" in done.json()["errors"][0]["fix"]
+    assert mutations(google) == []
+
+
 def test_unknown_project_is_a_precondition(sandbox, google, regboot):
     done = regboot("onboard", "gcr", "--gcp-project", "no-such-project", "--no-verify")
     assert done.code == 3 and "no-such-project" in done.stderr
