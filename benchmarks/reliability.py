@@ -86,6 +86,7 @@ def report(verdicts: list[Verdict], seconds: float, *, failures: bool = False) -
         ("cases tried", len(verdicts)),
         ("converged (succeeded despite the fault)", outcomes["converged"]),
         ("clean failures", outcomes["clean failure"]),
+        ("failures that kept what the platform may hold (akka never answered)", outcomes["kept unconfirmed"]),
         ("neither", outcomes["neither"]),
         ("leaks found (a secret value in output or files)", sum(bool(v.leaks) for v in verdicts)),
         ("orphans found (credentials, identities or grants left behind)", sum(bool(v.orphans) for v in verdicts)),
@@ -98,20 +99,20 @@ def report(verdicts: list[Verdict], seconds: float, *, failures: bool = False) -
     print(f"{'wall time':<{width}}  {seconds:.0f} s")
     by_kind = Counter((v.case.kind, v.outcome) for v in verdicts)
     kinds = sorted({v.case.kind for v in verdicts})
-    print("\nby fault kind     converged  clean failure  neither  mean seconds a case")
+    print("\nby fault kind     converged  clean failure  kept unconfirmed  neither  mean seconds a case")
     for kind in kinds:
         took = [v.seconds for v in verdicts if v.case.kind == kind]
         print(
             f"  {kind:<14} {by_kind[(kind, 'converged')]:>10} {by_kind[(kind, 'clean failure')]:>14} "
-            f"{by_kind[(kind, 'neither')]:>8} {sum(took) / len(took):>20.1f}"
+            f"{by_kind[(kind, 'kept unconfirmed')]:>17} {by_kind[(kind, 'neither')]:>8} {sum(took) / len(took):>20.1f}"
         )
     unreached = [v.case.id for v in verdicts if not v.reached]
     if unreached:
         print(f"\nfaults never reached: {', '.join(unreached)}")
     if failures:
-        print("\nclean failures:")
+        print("\nfailures, and what they said:")
         for v in verdicts:
-            if v.outcome == "clean failure":
+            if v.outcome in ("clean failure", "kept unconfirmed"):
                 print(f"  {v.case.id}: exit {v.code}: {v.message}")
     bad = [v for v in verdicts if not v.good]
     if bad:

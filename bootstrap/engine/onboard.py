@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bootstrap.engine import Context, Request, begin, checked, consumer_data
-from bootstrap.errors import RegbootError
+from bootstrap.errors import OperationError, RegbootError
 from bootstrap.journal import Journal
+from bootstrap.platforms import PlatformEntry, Unanswered
+from bootstrap.platforms.akka import Akka
 from bootstrap.provider import Held, Identity, Minted, Provider, Run
 from bootstrap.result import Result, Step
 from bootstrap.verify import verify_credential
@@ -50,7 +52,21 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         # Once akka may have stored the new credential, rolling it back would leave the platform holding a
         # deleted key: the call and the commit happen together, and a Ctrl-C meanwhile lands after both.
         with journal.creating():
-            platform.add(minted.credential)
+            try:
+                platform.add(minted.credential)
+            except Unanswered as err:
+                # The platform may hold the new credential now: retiring it could leave it holding a dead one.
+                journal.commit()
+                if not _listed(platform, server, before=entry):
+                    then = (
+                        "it installs a fresh credential and retires the others" if provider.rotates else "with --update"
+                    )
+                    raise OperationError(
+                        f"{err.message}; the platform may hold the new credential now, so it was kept",
+                        fix=f"Run the same command again once Akka answers ({then}).",
+                        code=err.code,
+                    ) from None
+                run.ui.warn(f"{err.message}, but the platform lists {consumer.secret_name} now")
             journal.commit()
         run.record(
             "installed",
@@ -73,6 +89,17 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         },
         actions=run.actions,
     )
+
+
+def _listed(platform: Akka, server: str, *, before: PlatformEntry | None) -> bool:
+    """After an unanswered add: whether the platform certainly holds the new credential. Only when it had no entry
+    before can a listing tell; a listing that fails tells nothing either."""
+    if before is not None:
+        return False
+    try:
+        return platform.find(server) is not None
+    except RegbootError:
+        return False
 
 
 def _platform_plan(request: Request, secret_name: str, server: str) -> list[Step]:

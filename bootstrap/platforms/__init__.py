@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bootstrap.errors import OperationError
+
 
 @dataclass(frozen=True)
 class PlatformEntry:
@@ -14,3 +16,9 @@ class PlatformEntry:
     username: str
     email: str = ""
     status: str = ""
+
+
+class Unanswered(OperationError):
+    """The platform was asked to store a credential and never answered: it may hold it or not."""
+
+    code = "platform_unanswered"

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import OperationError, PreconditionError
-from bootstrap.platforms import PlatformEntry
+from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.table import parse_table
 from bootstrap.ui import Ui
+from bootstrap.waiting import Patience, Retry, poll
 
 LOGIN_FIX = "Run `akka auth login` (in CI, set AKKA_TOKEN), then run this command again."
 _NOT_LOGGED_IN = ("not logged in", "unauthenticated", "akka auth login", "token has expired", "login required")
@@ -38,6 +39,10 @@ _UNREACHABLE = (
     "tls handshake",
 )
 UNREACHABLE_FIX = "Check the network and the Akka status page, then run this command again."
+_DEADLINE = "deadline exceeded"  # akka's own timeout: the request went out, its answer did not come back
+_NO_ANSWER = ("platform_timeout", "platform_unreachable")
+ADD_TRIES = 3
+ADD_PATIENCE = Patience(deadline=600.0, first=1.0, factor=2.0, cap=4.0)  # tries, not the deadline, end it
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,33 @@ class Akka:
         if self.dialect().modern:
             argv += ["--secret-name", self.consumer.secret_name]
         argv += [*self._scope(), "--docker-password", credential.password.reveal()]
-        self._check(argv, what=f"add credentials for {credential.server}", secret=credential.password)
+        what = f"add credentials for {credential.server}"
+        # Modern CLIs upsert by secret name, so sending the same credential again is safe; old ones might add a
+        # second entry, so they get one try.
+        tries = ADD_TRIES if self.dialect().modern else 1
+        failures: list[OperationError] = []
+
+        def once() -> None:
+            try:
+                self._check(argv, what=what, secret=credential.password)
+            except OperationError as err:
+                failures.append(err)
+                raise
+
+        def unanswered(exc: BaseException) -> Retry | None:
+            if isinstance(exc, OperationError) and exc.code in _NO_ANSWER and len(failures) < tries:
+                return Retry(f"akka did not answer (try {len(failures)} of {tries})")
+            return None
+
+        try:
+            poll(once, what=what, not_yet=unanswered, ui=self.ui, patience=ADD_PATIENCE)
+        except OperationError as err:
+            # A timed-out call may have been carried out: the platform's state is unknown, not unchanged.
+            if any(f.code == "platform_timeout" or _DEADLINE in f.message.lower() for f in failures):
+                raise Unanswered(
+                    f"{err.message} ({len(failures)} {'try' if len(failures) == 1 else 'tries'})", fix=err.fix
+                ) from None
+            raise
 
     def remove(self, entry: PlatformEntry) -> None:
         self._check(

@@ -6,8 +6,9 @@ kept: nothing secret is written to disk, and a test can still check exactly what
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
 `config.project`, `projects`, and `fail` = {"docker add-credentials": {"message": "...", "times": 1,
-"exit": 1, "sleep": 0, "signal": "INT"}} to make a command fail, hang, or interrupt its caller ("{password}" in a
-message echoes the password).
+"exit": 1, "sleep": 0, "late": 0, "signal": "INT"}} to make a command fail, hang before it acts (`sleep`), hang
+after it acted and saved (`late`: the platform did it, the answer never came), or interrupt its caller
+("{password}" in a message echoes the password).
 """
 
 from __future__ import annotations
@@ -87,10 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         with _locked_state() as state:
-            out = Cli(state).run(args)
+            cli = Cli(state)
+            out = cli.run(args)
     except CliError as err:
         print(f"Error: {err}", file=sys.stderr)
         return err.code
+    time.sleep(cli.late)  # saved and unlocked: what a caller that gives up now misses is only the answer
     if out:
         print(out)
     return 0
@@ -100,6 +103,7 @@ class Cli:
     def __init__(self, state: dict[str, Any]) -> None:
         self.state = state
         self.modern = _version(state) >= MODERN
+        self.late = 0.0  # seconds to hang once the command has done its work
 
     # --- parsing -------------------------------------------------------------------------------------------
     def run(self, args: list[str]) -> str:
@@ -171,6 +175,7 @@ class Cli:
             os.kill(os.getppid(), getattr(signal, f"SIG{fault['signal']}"))
         if fault.get("sleep"):
             time.sleep(fault["sleep"])
+        self.late = float(fault.get("late", 0))
         if fault.get("message"):
             # "{password}" in a message echoes the password back, like a careless CLI might
             raise CliError(

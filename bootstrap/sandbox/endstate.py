@@ -152,6 +152,20 @@ def platform_moved(command: str, before: State, after: State) -> list[str]:
     return problems
 
 
+def unconfirmed(before: State, after: State) -> tuple[list[str], list[str]]:
+    """A run that could not learn whether the platform took the new credential keeps it, and what it needs: the
+    platform must hold a live credential (its old one or the new one), and at most that one credential is new."""
+    problems = []
+    if after.platform is not None and after.held() is None:
+        problems.append("the platform holds a credential the cloud no longer has")
+    if before.held() is not None and before.held() not in after.credentials:
+        problems.append("the credential the platform held was retired")
+    new = sorted(set(after.credentials) - set(before.credentials))
+    if not new:  # nothing kept: then nothing else the run made may stay either
+        return problems, left_behind(before, after)
+    return problems, [f"credential {i}" for i in new[1:]]
+
+
 def left_behind(before: State, after: State) -> list[str]:
     """What a failed run made and did not take back."""
     return sorted(

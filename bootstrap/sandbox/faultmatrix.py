@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bootstrap.platforms import Unanswered
 from bootstrap.sandbox.endstate import (
     error_said,
     leaks,
     left_behind,
     platform_moved,
     read_state,
+    unconfirmed,
     wrong_end_state,
 )
 from bootstrap.sandbox.faults import Fault
@@ -59,9 +61,11 @@ KINDS = {
     "azure": CLOUD_KINDS,
     # A registry read has nothing to race on: no etag, nothing to create.
     "registry": tuple(k for k in CLOUD_KINDS if k != "conflict"),
-    # The platform is a CLI: it fails (exit 1, a gRPC-ish message) or hangs past REGBOOT_AKKA_TIMEOUT.
-    "akka": ("error", "timeout"),
+    # The platform is a CLI: it fails (exit 1, a gRPC-ish message), hangs past REGBOOT_AKKA_TIMEOUT, or (a write)
+    # does its work and then hangs: the platform changed, the answer never came.
+    "akka": ("error", "timeout", "late"),
 }
+WRITES_ONLY = {"late"}  # for a read, hanging after the work is the same case as hanging before it
 AKKA_WRITES = {"docker add-credentials", "docker remove-credentials", "docker delete-credentials", "secrets delete"}
 AKKA_ERROR = "rpc error: code = Unavailable desc = connection error: injected by the regboot fault matrix"
 
@@ -113,6 +117,7 @@ def cases(points: dict[tuple[str, str], list[Point]]) -> list[Case]:
         for (provider, command), found in points.items()
         for point in found
         for kind in KINDS[point.service]
+        if point.mutating or kind not in WRITES_ONLY
     ]
 
 
@@ -221,6 +226,8 @@ def inject(world: Sandbox, case: Case) -> None:
         spec: dict[str, Any] = {"times": 1}
         if case.kind == "timeout":
             spec["sleep"] = AKKA_TIMEOUT + 1.0  # killed at the timeout: nothing is stored
+        elif case.kind == "late":
+            spec["late"] = AKKA_TIMEOUT + 1.0  # stored, then killed at the timeout while it hangs
         else:
             spec["message"] = AKKA_ERROR
         _akka_state(world, fail={point.operation: spec})
@@ -269,7 +276,7 @@ def _akka_state(world: Sandbox, **changes: Any) -> None:
 class Verdict:
     case: Case
     code: int = -1
-    outcome: str = "neither"  # "converged", "clean failure" or "neither"
+    outcome: str = "neither"  # "converged", "clean failure", "kept unconfirmed" or "neither"
     problems: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
@@ -313,9 +320,14 @@ def run_case(case: Case, world: Sandbox, run: Runner, *, rerun_converged: bool =
         verdict.outcome = "converged"
     elif done.code in (1, 3):
         verdict.message, said = error_said(done.stdout)
-        verdict.problems = said + platform_moved(case.command, before, after)
-        verdict.orphans = left_behind(before, after)
-        verdict.outcome = "clean failure"
+        if verdict.message.startswith(f"[{Unanswered.code}]"):  # the platform may hold the new credential
+            problems, verdict.orphans = unconfirmed(before, after)
+            verdict.problems = said + problems
+            verdict.outcome = "kept unconfirmed"
+        else:
+            verdict.problems = said + platform_moved(case.command, before, after)
+            verdict.orphans = left_behind(before, after)
+            verdict.outcome = "clean failure"
     else:
         verdict.problems = [f"exit {done.code}: {done.stderr.strip()[-300:]}"]
     if verdict.problems or verdict.orphans:

@@ -127,3 +127,39 @@ def test_a_replica_behind_right_after_onboarding_is_not_believed(world, cloud, r
         assert cloud.identities() == [identity] and len(cloud.credentials()) == 1
     else:
         assert cloud.identities() == [] and cloud.credentials() == [] and cloud.grants() == []
+
+
+LOST = {"docker add-credentials": {"late": 3, "times": 3}}  # akka stores the credential, its answer never comes
+
+
+def test_a_rotation_akka_never_answers_keeps_both_credentials(world, cloud, regboot, monkeypatch):
+    from tests.conftest import set_platform
+
+    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "1")
+    run(regboot, "onboard", cloud.provider, *cloud.args)
+    [(old_id, _)] = cloud.credentials()
+    set_platform(world, fail=LOST)
+    done = regboot("rotate", cloud.provider, *cloud.args, "-o", "json")
+    assert done.code == 1
+    error = done.json()["errors"][0]
+    assert error["code"] == "platform_unanswered" and "3 tries" in error["message"]
+    # the platform took the new credential: retiring it, or keeping only the old one, would break pulls
+    held = {sha(secret): key for key, secret in cloud.credentials()}
+    assert len(held) == 2 and old_id in held.values()
+    assert platform_credentials(world)["docker-credentials"]["password_sha256"] in held
+    set_platform(world, fail={})
+    run(regboot, "rotate", cloud.provider, *cloud.args)
+    [(_, secret)] = cloud.credentials()
+    assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(secret)
+
+
+def test_a_first_onboarding_akka_never_answers_is_settled_by_its_listing(world, cloud, regboot, monkeypatch):
+    from tests.conftest import set_platform
+
+    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "1")
+    set_platform(world, fail=LOST)
+    done = regboot("onboard", cloud.provider, *cloud.args)
+    assert done.code == 0, done.stderr
+    assert "the platform lists docker-credentials now" in done.stderr
+    [(_, secret)] = cloud.credentials()
+    assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(secret)

@@ -4,7 +4,8 @@ The cases come from the request logs of a clean run of each flow (bootstrap/sand
 this module is collected. CI runs every fault kind at every call of onboarding one provider per cloud (gcr, acr),
 and a sample of rotate (gar, acr) and offboard (gcr, acr): the faults that take a different path (a 503, a
 timeout, a conflict, a not-yet-visible read) at every call that changes something. A hung akka costs
-REGBOOT_AKKA_TIMEOUT a case, so akka hangs only where it matters most: the platform taking the new secret.
+REGBOOT_AKKA_TIMEOUT a case, so akka hangs (before storing, or after: the answer lost) only where it matters most:
+the platform taking the new secret.
 `python benchmarks/reliability.py` runs all of it (about a thousand cases) and prints the figures.
 """
 
@@ -21,7 +22,7 @@ SAMPLE_KINDS = {"503", "timeout", "conflict", "not_visible", "error"}  # "error"
 
 
 def _wanted(case: Case) -> bool:
-    if case.point.service == "akka" and case.kind == "timeout":
+    if case.point.service == "akka" and case.kind in ("timeout", "late"):
         return case.point.operation == "docker add-credentials"
     if (case.provider, case.command) in EVERY_CALL:
         return True
