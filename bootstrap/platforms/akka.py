@@ -29,7 +29,6 @@ _UNREACHABLE = (
     "code = unavailable",
     "code = deadlineexceeded",
     "code = resourceexhausted",
-    "code = internal",
     "connection error",
     "connection refused",
     "connection reset",
