@@ -2,15 +2,66 @@
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from bootstrap import __version__
 
+# Each command: its module (which defines `app`) and what it does. `regboot --help` lists them from here, and a run
+# builds only the command it runs: importing a command loads the provider plugins and builds every provider's
+# options, which is most of the start-up time.
+COMMANDS = {
+    "onboard": ("bootstrap.cli.onboard", "Give the platform pull access to a registry."),
+    "rotate": ("bootstrap.cli.rotate", "Mint a new credential, hand it to the platform, retire the old ones."),
+    "offboard": ("bootstrap.cli.offboard", "Remove a credential from the platform and revoke it in the cloud."),
+    "status": (
+        "bootstrap.cli.status",
+        "Platform credentials joined with what the clouds say about them: identity, grant, age, expiry.",
+    ),
+    "plugins": ("bootstrap.cli.plugins", "Installed provider plugins, their versions, and where they came from."),
+    "verify": (
+        "bootstrap.cli.verify",
+        "Prove a credential can pull (the registry v2 token flow). A refusal is final: nothing propagates.",
+    ),
+    "sandbox": (
+        "bootstrap.cli.sandbox",
+        "Local emulators of the clouds, registries and akka CLI; prints the env to use them.",
+    ),
+}
+
+
+def help_of(command: str) -> str:
+    return COMMANDS[command][1]
+
+
+def command_app(name: str, **settings: Any) -> typer.Typer:
+    """The app a command module defines, with the root's look: built on its own, it inherits nothing from it."""
+    return typer.Typer(name=name, help=help_of(name), add_completion=False, rich_markup_mode=None, **settings)
+
+
+class _Commands(TyperGroup):
+    """The root group: its commands are imported and built when asked for by name."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        return typer.main.get_command(importlib.import_module(COMMANDS[cmd_name][0]).app)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl(list((name, help) for name, (_, help) in COMMANDS.items()))
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="regboot",
     help="Give a platform pull access to a private container registry, and later rotate or remove it.",
     no_args_is_help=True,
@@ -40,24 +91,8 @@ def root(
     options.GLOBAL_DEBUG = debug
 
 
-_built = False
-
-
 def build() -> typer.Typer:
-    """Attach the commands (provider commands need the plugins loaded, so this happens on first use)."""
-    global _built
-    if _built:
-        return app
-    _built = True
-    from bootstrap.cli import offboard, onboard, plugins, rotate, sandbox, status, verify
-
-    app.add_typer(onboard.app, name="onboard")
-    app.add_typer(rotate.app, name="rotate")
-    app.add_typer(offboard.app, name="offboard")
-    app.command("status")(status.status)
-    app.command("plugins")(plugins.plugins)
-    app.command("verify")(verify.verify)
-    app.add_typer(sandbox.app, name="sandbox")
+    """The application; each command is built when it is run (see COMMANDS)."""
     return app
 
 

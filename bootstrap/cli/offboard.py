@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 import typer
 
+from bootstrap.cli import command_app
 from bootstrap.cli.options import COMMAND, PLATFORM, Common, provider_command
 from bootstrap.cli.run import execute
-from bootstrap.engine.offboard import offboard
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
-app = typer.Typer(help="Remove a credential from the platform and revoke it in the cloud.", no_args_is_help=True)
+app = command_app("offboard", no_args_is_help=True)
 
 KEEP_IDENTITY = (
     Annotated[
@@ -27,6 +27,8 @@ KEEP_IDENTITY = (
 
 
 def _offboard(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
+    from bootstrap.engine.offboard import offboard
+
     execute(
         "offboard",
         common,

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
+from bootstrap.cli import command_app
 from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import Secret
-from bootstrap.engine.onboard import onboard
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
-app = typer.Typer(help="Give the platform pull access to a registry.", no_args_is_help=True)
+app = command_app("onboard", no_args_is_help=True)
 
 UPDATE = (
     Annotated[
@@ -29,6 +29,8 @@ UPDATE = (
 
 
 def _onboard(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
+    from bootstrap.engine.onboard import onboard
+
     def work(ctx: Any) -> Any:
         request = common.request(cls.name, options, update=extra["update"])
         if cls.takes_password and not request.dry_run:

@@ -8,15 +8,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
-from bootstrap.engine import Request
 from bootstrap.errors import UsageError
 from bootstrap.provider import Provider
+
+if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
+    from bootstrap.engine import Request
 
 GLOBAL_DEBUG = False  # `regboot --debug <command>`; commands also take --debug themselves
 
@@ -94,6 +95,8 @@ class Common:
         timeout = v.get("verify_timeout")
         if timeout is not None and not 0 < timeout <= 3600:
             raise UsageError(f"invalid --verify-timeout {timeout}", fix="Give seconds between 1 and 3600.")
+        from bootstrap.engine import Request
+
         return Request(
             provider=provider,
             options=options,
@@ -108,7 +111,7 @@ class Common:
     def confirm(self, question: str) -> bool:
         if self.values.get("yes") or not sys.stdin.isatty():
             return True
-        return click.confirm(question, err=True)
+        return typer.confirm(question, err=True)
 
 
 def read_password(from_stdin: bool) -> str:
@@ -119,7 +122,7 @@ def read_password(from_stdin: bool) -> str:
     elif os.environ.get("REGBOOT_PASSWORD"):
         value = os.environ["REGBOOT_PASSWORD"]
     elif sys.stdin.isatty():
-        value = click.prompt("Password", hide_input=True, err=True)
+        value = typer.prompt("Password", hide_input=True, err=True)
     else:
         raise UsageError(
             "no password given",

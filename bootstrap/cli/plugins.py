@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+from bootstrap.cli import command_app, help_of
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
-from bootstrap.engine import Context
 from bootstrap.plugins import registry
 from bootstrap.result import Result
 
+if TYPE_CHECKING:
+    from bootstrap.engine import Context
 
+
+app = command_app("plugins")
+
+
+@app.command("plugins", help=help_of("plugins"))
 def plugins(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
 ) -> None:
-    """Installed provider plugins, their versions, and where they came from."""
-
     def work(ctx: Context) -> Result:
         rows = [
             {

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
-
+from bootstrap.cli import command_app
 from bootstrap.cli.options import Common, provider_command
 from bootstrap.cli.run import execute
-from bootstrap.engine.rotate import rotate
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
-app = typer.Typer(help="Mint a new credential, hand it to the platform, retire the old ones.", no_args_is_help=True)
+app = command_app("rotate", no_args_is_help=True)
 
 
 def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
+    from bootstrap.engine.rotate import rotate
+
     execute("rotate", common, lambda ctx: rotate(common.request(cls.name, options), ctx))
 
 

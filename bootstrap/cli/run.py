@@ -5,22 +5,26 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from bootstrap.cli.options import Common
 from bootstrap.credentials import scrub
-from bootstrap.engine import Context
 from bootstrap.errors import Interrupted, OperationError, RegbootError
 from bootstrap.output import render, render_error
 from bootstrap.plugins import registry
 from bootstrap.result import Result
 from bootstrap.ui import Ui, configure_logging
 
+if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
+    from bootstrap.engine import Context
+
 
 def execute(command: str, common: Common, work: Callable[[Context], Result]) -> NoReturn:
     configure_logging(sys.stderr, debug=common.debug)
+    from bootstrap.engine import Context
+
     ctx = Context(Ui(debug=common.debug), os.environ)
     for plugin in registry().plugins:
         if plugin.error:

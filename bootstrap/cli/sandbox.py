@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(
-    help="Local emulators of the clouds, registries and akka CLI; prints the env to use them.",
+from bootstrap.cli import command_app
+
+app = command_app(
+    "sandbox",
     invoke_without_command=True,
 )
 

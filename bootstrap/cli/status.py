@@ -6,11 +6,14 @@ from typing import Annotated
 
 import typer
 
+from bootstrap.cli import command_app, help_of
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
-from bootstrap.engine.status import status as status_flow
+
+app = command_app("status")
 
 
+@app.command("status", help=help_of("status"))
 def status(
     akka_project: Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")] = None,
     akka_region: Annotated[str | None, _option("--akka-region", help="Akka region.")] = None,
@@ -18,7 +21,6 @@ def status(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    """Platform credentials joined with what the clouds say about them: identity, grant, age, expiry."""
     common = Common(
         {
             "akka_project": akka_project,
@@ -28,4 +30,6 @@ def status(
             "debug": debug,
         }
     )
+    from bootstrap.engine.status import status as status_flow
+
     execute("status", common, lambda ctx: status_flow(common.consumer(), ctx))

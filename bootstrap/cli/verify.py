@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bootstrap.cli import command_app, help_of
 from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.engine import Context
 from bootstrap.result import Result
 from bootstrap.verify import VerifyTarget, api_base, check_repository, check_timeout, check_username, verify_credential
 
+if TYPE_CHECKING:
+    from bootstrap.engine import Context
 
+
+app = command_app("verify")
+
+
+@app.command("verify", help=help_of("verify"))
 def verify(
     server: Annotated[str, _option("--server", help="Registry URL, e.g. https://registry.example.com.")],
     username: Annotated[str, _option("--username", help="Username at that registry.")],
@@ -28,8 +35,6 @@ def verify(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
 ) -> None:
-    """Prove a credential can pull (the registry v2 token flow). A refusal is final: nothing propagates."""
-
     def work(ctx: Context) -> Result:
         api_base(server)  # bad input fails before the password is read
         check_timeout(verify_timeout)

@@ -66,3 +66,15 @@ def test_help_imports_no_cloud_sdk():
     loaded = done.stdout.split("LOADED", 1)[1]
     for sdk in ("google", "grpc", "azure", "msgraph", "kiota_abstractions", "msal", "requests", "httpx"):
         assert f"'{sdk}'" not in loaded, f"{sdk} imported by --help"
+    assert "'providers'" not in loaded, "the command list needs no plugin loaded"
+
+
+def test_every_listed_command_is_the_command_that_runs(regboot):
+    from bootstrap.cli import COMMANDS, help_of
+
+    listing = " ".join(regboot("--help").stdout.split())
+    for name in COMMANDS:
+        assert f"{name} {help_of(name)}" in listing
+        done = regboot(name, "--help")
+        assert done.code == 0 and f"Usage: regboot {name} " in done.stdout, done.stdout
+        assert " ".join(help_of(name).split()[:4]) in " ".join(done.stdout.split())
