@@ -78,3 +78,13 @@ def test_every_listed_command_is_the_command_that_runs(regboot):
         done = regboot(name, "--help")
         assert done.code == 0 and f"Usage: regboot {name} " in done.stdout, done.stdout
         assert " ".join(help_of(name).split()[:4]) in " ".join(done.stdout.split())
+
+
+def test_regboot_needs_no_click():
+    # typer stopped depending on click; only dev tools install it, so a user's install would have none
+    code = (
+        "import sys\nsys.modules['click'] = None\nsys.argv = ['regboot', 'plugins']\nfrom bootstrap.cli import main\n"
+        "main()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
