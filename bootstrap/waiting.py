@@ -46,11 +46,14 @@ def poll(
     not_yet: Classifier,
     ui: Ui,
     patience: Patience = Patience(),
+    interruptible: bool = True,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Call `attempt` until it returns, waiting with growing, jittered pauses while `not_yet` says so.
 
+    A held-back Ctrl-C is honoured between attempts, where a failed attempt made nothing; `interruptible=False`
+    where it may have acted all the same (its answer lost): the interrupt then waits for the held section to end.
     Gives up with an OperationError naming `what` when the next wait would pass the deadline."""
     start = clock()
     delay = patience.first
@@ -69,7 +72,8 @@ def poll(
                     fix="The cloud may be slow to propagate a change; run the same command again to continue.",
                     code="timeout",
                 ) from exc
-            raise_if_pending()
+            if interruptible:
+                raise_if_pending()
             ui.progress(f"waiting for {what}: {verdict.reason} (retry in {pause:.1f}s)")
             sleep(pause)
             delay = min(patience.cap, delay * patience.factor)

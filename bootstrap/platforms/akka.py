@@ -169,7 +169,8 @@ class Akka:
             return None
 
         try:
-            poll(once, what=what, not_yet=unanswered, ui=self.ui, patience=ADD_PATIENCE)
+            # not interruptible: a try akka never answered may have stored the credential, which Ctrl-C would roll back
+            poll(once, what=what, not_yet=unanswered, ui=self.ui, patience=ADD_PATIENCE, interruptible=False)
         except OperationError as err:
             # A timed-out call may have been carried out: the platform's state is unknown, not unchanged.
             if any(f.code == "platform_timeout" or _DEADLINE in f.message.lower() for f in failures):

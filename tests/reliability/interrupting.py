@@ -26,9 +26,11 @@ class Stopped:
     stderr: str
 
 
-def run_stopped(world: Any, argv: list[str], emulator: str, operation: str, signum: int) -> Stopped:
+def run_stopped(
+    world: Any, argv: list[str], emulator: str, operation: str, signum: int, *, akka: dict | None = None
+) -> Stopped:
     """Start `regboot argv`, send `signum` to it when `operation` first reaches `emulator` (or, for emulator
-    "akka", while that akka command runs), and wait for it to end."""
+    "akka", while that akka command runs, which `akka` may make fail or hang too), and wait for it to end."""
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, *argv],
         stdin=subprocess.PIPE,
@@ -38,7 +40,7 @@ def run_stopped(world: Any, argv: list[str], emulator: str, operation: str, sign
         env={**os.environ, **world.env},
     )
     if emulator == "akka":
-        set_platform(world, fail={operation: {"signal": signal.Signals(signum).name[3:]}})
+        set_platform(world, fail={operation: {"signal": signal.Signals(signum).name[3:], **(akka or {})}})
     else:
         world.emulators[emulator].calls.inject(operation, Fault(kind="signal", signum=signum, pid=process.pid))
     out, err = process.communicate("go\n", timeout=120)

@@ -108,3 +108,17 @@ def test_sigkill_at_every_call_is_cleaned_by_the_next_run(tmp_path, monkeypatch,
             stopped = run_stopped(world, ["onboard", provider, *cloud.args], emulator, operation, signal.SIGKILL)
             assert stopped.code == -signal.SIGKILL, f"{operation}: {stopped.code} {stopped.stderr}"
             settled(world, cloud, regboot)
+
+
+@pytest.mark.parametrize("provider", ["gcr", "acr"])
+def test_sigint_while_akka_answers_late_never_rolls_back_what_it_took(tmp_path, monkeypatch, regboot, provider):
+    # akka stores the new credential, then hangs past its timeout; Ctrl-C meanwhile must wait for the retry
+    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "1")
+    with fresh_world(tmp_path, monkeypatch) as world:
+        cloud, _ = prepare(world, regboot, provider, "rotate")
+        argv = ["rotate", provider, *cloud.args]
+        stopped = run_stopped(world, argv, "akka", "docker add-credentials", signal.SIGINT, akka={"late": 3})
+        assert stopped.code == 130, stopped.stderr
+        held = platform_secret_hash(world)
+        assert held in {sha(secret) for _, secret in cloud.credentials()}, "the platform holds a deleted credential"
+        settled(world, cloud, regboot)
