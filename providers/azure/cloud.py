@@ -159,12 +159,7 @@ class Azure:
 
         Azure's errors that `allow` accepts reach the caller as they are, for it to act on; any other becomes a
         domain error naming `what` (else it would surface as an internal error)."""
-        try:
-            return poll(lambda: _auth(fn), what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
-        except Exception as err:
-            if status_of(err) is None or allow(err):
-                raise
-            raise refusal(err, what) from err
+        return self._answer(what, lambda: _auth(fn), not_yet, patience, allow)
 
     def graph(
         self,
@@ -183,14 +178,18 @@ class Azure:
         async def once() -> T:
             return await story(await self._graph())
 
+        return self._answer(what, lambda: _auth(lambda: loop.run_until_complete(once())), not_yet, patience, allow)
+
+    def _answer(
+        self,
+        what: str,
+        call: Callable[[], T],
+        not_yet: Callable[[Exception], Retry | None] | None,
+        patience: Patience,
+        allow: Callable[[Exception], bool],
+    ) -> T:
         try:
-            return poll(
-                lambda: _auth(lambda: loop.run_until_complete(once())),
-                what=what,
-                not_yet=_classifier(not_yet),
-                ui=self.ui,
-                patience=patience,
-            )
+            return poll(call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
         except Exception as err:
             if status_of(err) is None or allow(err):
                 raise
