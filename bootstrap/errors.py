@@ -6,6 +6,8 @@ only with --debug. Never format a secret into a message: `Secret` renders as ***
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RegbootError(Exception):
     """Something failed: `message` says what and on which resource, `fix` what to do about it."""
@@ -19,6 +21,7 @@ class RegbootError(Exception):
         self.fix = fix
         if code:
             self.code = code
+        self.data: dict[str, Any] = {}  # what a failed run still reports in the JSON envelope's `data`
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.fix}" if self.fix else self.message
@@ -49,6 +52,13 @@ class VerificationError(OperationError):
     """A credential did not work against its registry."""
 
     code = "verification_failed"
+
+
+class StillPropagating(VerificationError):
+    """A new credential the registry still refused when the wait ran out: it may only need more time, as new keys,
+    passwords and grants take minutes to reach a registry."""
+
+    code = "verification_timeout"
 
 
 class Interrupted(RegbootError):

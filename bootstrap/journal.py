@@ -37,6 +37,16 @@ class Journal:
     def commit(self) -> None:
         self._undo.clear()
 
+    def mark(self) -> int:
+        """A point to `keep` up to: what has been pushed so far."""
+        return len(self._undo)
+
+    def keep(self, upto: int) -> list[str]:
+        """Take what was pushed before `upto` (a `mark`) out of the rollback, and say what it was: it stays even though
+        the run fails, while what came after is still undone."""
+        kept, self._undo = self._undo[:upto], self._undo[upto:]
+        return [description for description, _ in kept]
+
     def __enter__(self) -> Journal:
         return self
 

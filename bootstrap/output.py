@@ -43,7 +43,7 @@ def render_error(
         item = {"code": err.code, "message": err.message}
         if err.fix:
             item["fix"] = err.fix
-        _dump(envelope(command, data={}, errors=[item]), out or sys.stdout)
+        _dump(envelope(command, data=dict(err.data), errors=[item]), out or sys.stdout)
     (err_stream or sys.stderr).write(scrub(f"error: {err}") + "\n")
 
 

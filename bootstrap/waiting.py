@@ -74,7 +74,10 @@ def poll(
                 ) from exc
             if interruptible:
                 raise_if_pending()
-            ui.progress(f"waiting for {what}: {verdict.reason} (retry in {pause:.1f}s)")
+            ui.progress(
+                f"waiting for {what}: {verdict.reason} "
+                f"(retry in {pause:.1f}s; waited {waited:.0f}s of up to {patience.deadline:.0f}s)"
+            )
             sleep(pause)
             delay = min(patience.cap, delay * patience.factor)
 

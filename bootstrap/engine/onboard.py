@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bootstrap.engine import Context, Request, begin, checked, consumer_data
-from bootstrap.errors import OperationError, RegbootError
+from bootstrap.errors import OperationError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.akka import Akka
@@ -46,9 +46,19 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     with Journal(run.ui) as journal:
         identity = provider.ensure_identity(found, journal)
         provider.ensure_grant(identity, found, journal)
+        secretless = journal.mark()
         minted = provider.mint(identity, journal)
         if request.verify:  # a refusal raises here: the journal retires what was minted, the platform is untouched
-            _verify(provider, run, minted, request.verify_timeout)
+            try:
+                _verify(provider, run, minted, request.verify_timeout)
+            except StillPropagating as err:
+                # The identity and grant hold no secret and their propagation has begun: undoing them would make the
+                # next run start it again from zero, and fail the same way. Only the unproven key goes.
+                kept = journal.keep(secretless)
+                for what in kept:
+                    run.ui.say(f"kept for the next run: {what}")
+                err.data = {**data, "identity": {"kind": identity.kind, "name": identity.name}, "kept": kept}
+                raise
         # Once akka may have stored the new credential, rolling it back would leave the platform holding a
         # deleted key: the call and the commit happen together, and a Ctrl-C meanwhile lands after both.
         with journal.creating():

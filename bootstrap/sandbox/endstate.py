@@ -119,23 +119,24 @@ def wrong_end_state(
     return problems, orphans
 
 
-def error_said(stdout: str) -> tuple[str, list[str]]:
-    """The error a failed run reported in its JSON envelope, and what is wrong with how it said it."""
+def error_said(stdout: str) -> tuple[str, str, list[str]]:
+    """The error a failed run reported in its JSON envelope: its code, `[code] message`, and what is wrong with how
+    it said it."""
     try:
         document = json.loads(stdout)
     except ValueError:
-        return "", ["stdout is not one JSON document"]
+        return "", "", ["stdout is not one JSON document"]
     errors = document.get("errors") or []
     if document.get("status") != "error" or len(errors) != 1:
-        return "", [f"expected one error in the envelope, got {errors}"]
+        return "", "", [f"expected one error in the envelope, got {errors}"]
     error = errors[0]
-    message, fix = error.get("message", ""), error.get("fix", "")
+    code, message, fix = error.get("code", ""), error.get("message", ""), error.get("fix", "")
     problems = []
-    if error.get("code") == "internal":
+    if code == "internal":
         problems.append("an internal error (a bug), not a domain error")
     if not message.strip() or "\n" in message or "\n" in fix or len(message) > 400:
         problems.append("the error is not one line of what failed (plus one line of what to do)")
-    return f"[{error.get('code')}] {message}", problems
+    return code, f"[{code}] {message}", problems
 
 
 def platform_moved(command: str, before: State, after: State) -> list[str]:
@@ -166,13 +167,18 @@ def unconfirmed(before: State, after: State) -> tuple[list[str], list[str]]:
     return problems, [f"credential {i}" for i in new[1:]]
 
 
-def left_behind(before: State, after: State) -> list[str]:
-    """What a failed run made and did not take back."""
-    return sorted(
-        [f"credential {i}" for i in set(after.credentials) - set(before.credentials)]
-        + list(after.identities - before.identities - after.rivals)
-        + [f"grant {g}" for g in after.grants - before.grants]
-    )
+# A run whose new credential was still refused when verification ran out of time keeps the identity and grant it
+# made (they hold no secret, and their propagation has begun) for the next run to adopt: expected, not orphans.
+KEEPS_IDENTITY = {"verification_timeout"}
+
+
+def left_behind(before: State, after: State, *, code: str = "") -> list[str]:
+    """What a failed run, which reported error `code`, made and should have taken back but did not."""
+    made = [f"credential {i}" for i in set(after.credentials) - set(before.credentials)]
+    if code not in KEEPS_IDENTITY:
+        made += list(after.identities - before.identities - after.rivals)
+        made += [f"grant {g}" for g in after.grants - before.grants]
+    return sorted(made)
 
 
 def _sha(value: str) -> str:

@@ -319,14 +319,14 @@ def run_case(case: Case, world: Sandbox, run: Runner, *, rerun_converged: bool =
         verdict.problems, verdict.orphans = wrong_end_state(case.provider, case.command, before, after)
         verdict.outcome = "converged"
     elif done.code in (1, 3):
-        verdict.message, said = error_said(done.stdout)
-        if verdict.message.startswith(f"[{Unanswered.code}]"):  # the platform may hold the new credential
+        code, verdict.message, said = error_said(done.stdout)
+        if code == Unanswered.code:  # the platform may hold the new credential
             problems, verdict.orphans = unconfirmed(before, after)
             verdict.problems = said + problems
             verdict.outcome = "kept unconfirmed"
         else:
             verdict.problems = said + platform_moved(case.command, before, after)
-            verdict.orphans = left_behind(before, after)
+            verdict.orphans = left_behind(before, after, code=code)
             verdict.outcome = "clean failure"
     else:
         verdict.problems = [f"exit {done.code}: {done.stderr.strip()[-300:]}"]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from bootstrap.credentials import RegistryCredential
 from bootstrap.endpoints import call_timeout, endpoint
-from bootstrap.errors import OperationError, UsageError, VerificationError
+from bootstrap.errors import OperationError, StillPropagating, UsageError, VerificationError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
 
@@ -94,11 +94,11 @@ def verify_credential(
         passed = poll(attempt, what=what, not_yet=not_yet, ui=ui, patience=patience, clock=clock, sleep=sleep)
     except OperationError as err:
         if isinstance(err.__cause__, flow.Denied):  # the deadline passed and the registry still says no
-            raise VerificationError(
+            raise StillPropagating(
                 f"{credential.username} still cannot pull from {target.server} after {clock() - start:.0f} s: "
                 f"{err.__cause__.reason}",
-                fix="Check the identity's read role on the repository; if it is new, run again or raise "
-                "--verify-timeout.",
+                fix="New grants and keys can take several minutes to reach the registry: run the same command again "
+                "to continue, or raise --verify-timeout; if it persists, check the identity's read role.",
             ) from None
         raise
     waited = clock() - start

@@ -34,7 +34,8 @@ SERVES = "regboot: serves "
 PASSWORD_PREFIX = "regboot "
 # Directory replication: a new app, principal or password can take seconds to a minute to be usable elsewhere.
 REPLICATION = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
-PASSWORD_PROPAGATION = Patience(deadline=300.0, first=0.5, factor=1.5, cap=2.0)
+# A new password, and a new role assignment ("can take up to 10 minutes": Azure RBAC troubleshooting), to work.
+PASSWORD_PROPAGATION = Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
 GRAPH_FIX = (
     "Ask a directory admin for Application.ReadWrite.OwnedBy (or the Application Developer role), or to "
     "allow users to register applications."

@@ -45,8 +45,9 @@ PULL_ROLES = {
     "roles/editor",
     "roles/viewer",
 }
-# A new key can take from a minute to several to authenticate at the registry.
-KEY_PROPAGATION = Patience(deadline=300.0, first=0.5, factor=1.5, cap=2.0)
+# A new key can take from a minute to several to authenticate at the registry, and a new grant "typically 2 minutes,
+# potentially 7 minutes or longer" (Google's access-change propagation page).
+KEY_PROPAGATION = Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
 PROBE_IMAGE = "regboot-verify"  # an image name nobody has: a 404 for it still proves the pull was allowed
 SERVES = "regboot: serves "
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.

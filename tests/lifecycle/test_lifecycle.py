@@ -163,3 +163,34 @@ def test_a_first_onboarding_akka_never_answers_is_settled_by_its_listing(world, 
     assert "the platform lists docker-credentials now" in done.stderr
     [(_, secret)] = cloud.credentials()
     assert platform_credentials(world)["docker-credentials"]["password_sha256"] == sha(secret)
+
+
+def _propagation(cloud, seconds: float) -> None:
+    """How long a new key or password takes to authenticate at the registry."""
+    if cloud.provider == "acr":
+        cloud.azure.model.password_delay = seconds
+    else:
+        cloud.google.model.configure(key_propagation_delay=seconds)
+
+
+def test_a_verification_timeout_keeps_the_identity_and_grant_for_the_next_run(world, cloud, regboot):
+    _propagation(cloud, 3600)  # longer than regboot may wait: the key never works within this run
+    done = regboot("onboard", cloud.provider, *cloud.args, "--verify-timeout", "2", "-o", "json")
+    assert done.code == 1, done.stderr
+    identities, grants = cloud.identities(), cloud.grants()
+    assert identities and len(grants) == 1  # kept: they hold no secret, and their propagation has begun
+    assert cloud.credentials() == []  # the unproven key or password is retired
+    assert "docker add-credentials" not in akka_commands(world)
+    error = done.json()["errors"][0]
+    assert error["code"] == "verification_timeout" and "again" in error["fix"]
+    kept = " ".join(done.json()["data"]["kept"])
+    assert "grant" in kept or "assignment" in kept
+    assert any(name in kept for name in ("service account", "app registration"))
+
+    _propagation(cloud, 0)
+    cloud.clear_log()
+    run(regboot, "onboard", cloud.provider, *cloud.args)
+    made = [m for m in cloud.mutations() if "Key" not in m and "addPassword" not in m and "Password" not in m]
+    assert cloud.identities() == identities and cloud.grants() == grants
+    assert not [m for m in made if "Create" in m or "SetIamPolicy" in m or m.startswith(("POST", "PUT"))], made
+    assert len(cloud.credentials()) == 1

@@ -41,3 +41,12 @@ def test_a_fault_at_any_call_is_ridden_out_or_fails_clean(world, regboot, canari
     assert verdict.reached, f"{case.id}: the run never made the call the fault was set on"
     assert verdict.outcome != "neither", verdict.explain()
     assert verdict.rerun_converged is not False, verdict.explain()
+
+
+def test_the_judge_expects_the_identity_and_grant_a_verification_timeout_keeps():
+    before = endstate.State(frozenset(), frozenset(), frozenset(), {}, None, False)
+    kept = endstate.State(frozenset({"service account r@p"}), frozenset(), frozenset({"reader"}), {}, None, False)
+    assert endstate.left_behind(before, kept, code="verification_timeout") == []
+    assert endstate.left_behind(before, kept, code="failed") == ["grant reader", "service account r@p"]
+    with_key = endstate.State(kept.identities, frozenset(), kept.grants, {"k1": "secret"}, None, False)
+    assert endstate.left_behind(before, with_key, code="verification_timeout") == ["credential k1"]

@@ -41,7 +41,9 @@ class GoogleModel(ServiceAccounts):
         """Forget every resource and restore the default settings (tests share servers and reset between them)."""
         self.propagation_delay = 0.0  # a new account is invisible to reads and bindings for this long
         self.key_propagation_delay = 0.0  # a new key authenticates nowhere for this long (see key_is_usable)
-        self.binding_propagation_delay = 0.0  # a new grant takes effect after this long (see member_has_role)
+        # A new grant takes effect after this long (see member_has_role): access changes "typically propagate in 2
+        # minutes, potentially 7 minutes or longer" (cloud.google.com/iam/docs/access-change-propagation).
+        self.binding_propagation_delay = 0.0
         self.key_creation_disabled = False  # the org policy constraints/iam.disableServiceAccountKeyCreation
         self.denied_permissions: set[str] = set()  # permissions the caller lacks
         self.projects: dict[str, Project] = {}  # by project id
