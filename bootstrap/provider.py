@@ -16,6 +16,7 @@ from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
+from bootstrap.platforms.akka import same_server
 from bootstrap.result import Action, Step
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget
@@ -174,7 +175,6 @@ class Provider:
     summary: ClassVar[str]
     options: ClassVar[tuple[Param, ...]] = ()
     takes_password: ClassVar[bool] = False  # static credentials: the user holds the password
-    rotates: ClassVar[bool] = True
     fallback: ClassVar[bool] = False  # status: claims the platform entries no other provider claims
 
     def __init__(self, options: Mapping[str, Any], consumer: Consumer, run: Run) -> None:
@@ -201,6 +201,11 @@ class Provider:
     def plan(self, found: Inspection) -> list[Step]:
         """The steps ensure_identity/ensure_grant/mint would take, from what `inspect` found."""
         return []
+
+    def same_registry(self, entry: PlatformEntry, server: str) -> bool:
+        """Whether the platform's `entry` holds the registry this run targets (`server`: this provider's login):
+        then sending the credential updates it; else it would replace another registry's."""
+        return same_server(entry.server, server)
 
     def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
         """True when nothing needs doing: the platform holds this provider's login and the identity a credential."""

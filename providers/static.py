@@ -24,10 +24,9 @@ _HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za
 
 
 class StaticProvider(Provider):
-    """Credentials the user holds: nothing to create in a cloud, nothing regboot can rotate."""
+    """Credentials the user holds: nothing to create in a cloud; rotating installs the new password handed in."""
 
     takes_password: ClassVar[bool] = True
-    rotates: ClassVar[bool] = False
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:

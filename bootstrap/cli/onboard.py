@@ -26,13 +26,20 @@ UPDATE = (
     ],
     False,
 )
+REPLACE = (
+    Annotated[
+        bool,
+        typer.Option("--replace", help="Take the secret even if it holds another registry's credential."),
+    ],
+    False,
+)
 
 
 def _onboard(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
     from bootstrap.engine.onboard import onboard
 
     def work(ctx: Any) -> Any:
-        request = common.request(cls.name, options, update=extra["update"])
+        request = common.request(cls.name, options, update=extra["update"], replace=extra["replace"])
         if cls.takes_password and not request.dry_run:
             request = replace(request, password=Secret(read_password(extra["password_stdin"])))
         return onboard(request, ctx)
@@ -46,5 +53,9 @@ for _cls in registry().providers.values():
         _cls,
         _onboard,
         help="{summary}",
-        extra={"update": UPDATE, **({"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {})},
+        extra={
+            "update": UPDATE,
+            "replace": REPLACE,
+            **({"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {}),
+        },
     )

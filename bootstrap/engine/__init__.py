@@ -32,6 +32,7 @@ class Request:
     verify: bool = True
     verify_timeout: float | None = None
     update: bool = False  # onboard: send the credential even if the platform already holds this login
+    replace: bool = False  # onboard: take a secret that holds another registry's credential
     keep_identity: bool = False  # offboard
     confirm: Callable[[str], bool] = field(default=lambda question: True)
 

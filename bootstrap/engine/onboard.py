@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bootstrap.engine import Context, Request, begin, checked, consumer_data
-from bootstrap.errors import OperationError, RegbootError, StillPropagating
+from bootstrap.errors import OperationError, PreconditionError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.akka import Akka
@@ -18,14 +18,23 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
     found, server, username, entry = now.found, now.server, now.username, now.entry
     data = {"provider": provider.name, "consumer": consumer_data(consumer)}
+    if entry and not provider.same_registry(entry, server):
+        _take_over(request, platform, entry, server, provider.name)
 
     if command == "onboard" and not request.update and provider.in_place(found, entry):
         run.record("kept", "credential", consumer.secret_name, f"{server} as {username}, already in place")
+        warnings = []
+        if request.password is not None:  # a token the user handed in, which the platform never saw
+            warnings.append(
+                f"the password you gave was not sent: {consumer.secret_name} already holds {server} as {username}; "
+                f"to install it, run `regboot rotate {provider.name}` with the same options"
+            )
         return Result(
             command,
             f"already in place: {consumer.secret_name} holds {server} as {username}",
             data={**data, "changed": False, "credential": {"server": server, "username": username}},
             actions=run.actions,
+            warnings=warnings,
         )
 
     # The identity serves only this consumer, so once the platform holds the new credential every other one it
@@ -69,7 +78,9 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
                 journal.commit()
                 if not _listed(platform, server, before=entry):
                     then = (
-                        "it installs a fresh credential and retires the others" if provider.rotates else "with --update"
+                        "with --update"
+                        if provider.takes_password
+                        else "it installs a fresh credential and retires the others"
                     )
                     raise OperationError(
                         f"{err.message}; the platform may hold the new credential now, so it was kept",
@@ -99,6 +110,23 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         },
         actions=run.actions,
     )
+
+
+def _take_over(request: Request, platform: Akka, entry: PlatformEntry, server: str, provider: str) -> None:
+    """The consumer's secret holds another registry's credential: replacing it would cut that registry off the platform
+    and leave its identity's live keys unused, so only an explicit --replace may, before any cloud write."""
+    consumer = platform.consumer
+    held = f"secret {consumer.secret_name} in Akka project {consumer.project} holds {entry.server} as {entry.username}"
+    if not request.replace:
+        taken = {e.name for e in platform.entries()}
+        free = next(n for n in (provider, *(f"{provider}-{i}" for i in range(2, 100))) if n not in taken)
+        raise PreconditionError(
+            f"{held}, not {server}",
+            fix=f"Pass --secret-name {free} to keep both, or --replace to replace it.",
+            code="secret_holds_another_registry",
+        )
+    if not request.dry_run and not request.confirm(f"Replace {entry.server} in {consumer.secret_name} with {server}?"):
+        raise PreconditionError(f"{held}; not replaced", fix="Pass -y to skip the question.", code="cancelled")
 
 
 def _listed(platform: Akka, server: str, *, before: PlatformEntry | None) -> bool:
