@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.errors import UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import same_server
@@ -251,7 +252,16 @@ class Provider:
     def close(self) -> None:
         """Release clients (event loops, connection pools). Called once the flow is done with the provider."""
 
-    # --- status -----------------------------------------------------------------------------------------
+    # --- status, and commands by --secret-name alone --------------------------------------------------
+    @classmethod
+    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
+        """The options that name `entry`'s registry and identity, read from the entry (for rotate and offboard by
+        --secret-name alone). Raise UsageError naming the flags to give where the entry does not say."""
+        raise UsageError(
+            f"the platform entry {entry.name} does not say which {cls.name} identity it uses",
+            fix=f"Run the {cls.name} form with the options it was onboarded with: `regboot rotate {cls.name} ...`.",
+        )
+
     @classmethod
     def claims(cls, entry: PlatformEntry) -> bool:
         """Whether a platform entry looks like one of this provider's (by server)."""

@@ -76,6 +76,10 @@ class StaticProvider(Provider):
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
         return [StatusRow(cls.name, identity=e.username, grant="(held by you)") for e in entries]
 
+    @classmethod
+    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
+        return {"server": entry.server, "username": entry.username}
+
 
 class DockerHub(StaticProvider):
     name = "dockerhub"
@@ -85,6 +89,10 @@ class DockerHub(StaticProvider):
     @property
     def server(self) -> str:
         return DOCKER_HUB
+
+    @classmethod
+    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
+        return {"username": entry.username}
 
     def verification(self, minted: Minted) -> VerifyTarget | None:
         return VerifyTarget(DOCKER_HUB, api=DOCKER_HUB_API)

@@ -164,6 +164,53 @@ def provider_command(
     group.command(cls.name, help=help.format(name=cls.name, summary=cls.summary))(command)
 
 
+SECRET_NAME_ALONE = (
+    Annotated[
+        str | None,
+        _option("--secret-name", help="The platform secret; provider and identity are read from its entry."),
+    ],
+    None,
+)
+
+
+def named_command(
+    group: typer.Typer,
+    handler: Callable[[Common, dict[str, Any]], None],
+    *,
+    common: tuple[str, ...],
+    extra: dict[str, tuple[Any, Any]] | None = None,
+) -> None:
+    """Let `<group> --secret-name NAME [options]` run without a provider: `handler(common, extra_values)` reads the
+    provider from the platform's entry. Options given before a provider name would be silently dropped: refused."""
+    extra = extra or {}
+    shared = {"secret_name": SECRET_NAME_ALONE, **{name: COMMON[name] for name in common if name != "secret_name"}}
+    params = [inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)]
+    params += [_parameter(name, *spec) for name, spec in {**shared, **extra}.items()]
+
+    def callback(ctx: typer.Context, **kwargs: Any) -> None:
+        given = [name for name in kwargs if _source(ctx, name) == "COMMANDLINE"]
+        if ctx.invoked_subcommand is not None:
+            if given:
+                flags = ", ".join("--" + name.replace("_", "-") for name in given)
+                example = f"{ctx.command_path} {ctx.invoked_subcommand} ... {flags}"
+                raise typer.BadParameter(f"{flags} must come after the provider name: `{example}`")
+            return
+        if kwargs["secret_name"] is None:
+            typer.echo(ctx.get_help())
+            raise typer.Exit(2)
+        handler(Common({k: v for k, v in kwargs.items() if k in shared}), {k: kwargs[k] for k in extra})
+
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    callback.__annotations__ = {p.name: p.annotation for p in params}
+    group.callback(invoke_without_command=True)(callback)
+
+
+def _source(ctx: typer.Context, name: str) -> str:
+    """Where a parameter's value came from: COMMANDLINE, ENVIRONMENT, DEFAULT..."""
+    source = ctx.get_parameter_source(name)
+    return source.name if source is not None else "DEFAULT"
+
+
 def _param_type(p: Any) -> tuple[Any, Any]:
     kwargs: dict[str, Any] = {"help": p.help}
     if p.choices:  # the provider's check() enforces them, so a wrong one gets the JSON envelope too

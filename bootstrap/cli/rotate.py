@@ -1,4 +1,5 @@
-"""`regboot rotate <provider>`: a new credential on the platform, the old ones retired once it holds it."""
+"""`regboot rotate <provider>` or `regboot rotate --secret-name NAME`: a new credential on the platform, the old
+ones retired once it holds it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from dataclasses import replace
 from typing import Any
 
 from bootstrap.cli import command_app
-from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
+from bootstrap.cli.options import (
+    COMMAND,
+    PASSWORD_STDIN,
+    PLATFORM,
+    Common,
+    named_command,
+    provider_command,
+    read_password,
+)
 from bootstrap.cli.run import execute
 from bootstrap.credentials import Secret
 from bootstrap.plugins import registry
@@ -21,12 +30,23 @@ def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra:
     def work(ctx: Any) -> Any:
         request = common.request(cls.name, options)
         if cls.takes_password and not request.dry_run:
-            request = replace(request, password=Secret(read_password(extra["password_stdin"])))
+            request = replace(request, password=_password(extra))
         return rotate(request, ctx)
 
     execute("rotate", common, work)
 
 
+def _rotate_named(common: Common, extra: dict[str, Any]) -> None:
+    from bootstrap.engine.named import rotate_named
+
+    execute("rotate", common, lambda ctx: rotate_named(common.request("", {}), ctx, lambda: _password(extra)))
+
+
+def _password(extra: dict[str, Any]) -> Secret:
+    return Secret(read_password(extra["password_stdin"]))
+
+
+named_command(app, _rotate_named, common=PLATFORM + COMMAND, extra={"password_stdin": PASSWORD_STDIN})
 for _cls in registry().providers.values():
     provider_command(
         app,

@@ -65,13 +65,11 @@ def status(consumer: Consumer, ctx: Context) -> Result:
 
 
 def _by_provider(entries: list[PlatformEntry]) -> dict[type[Provider], list[PlatformEntry]]:
-    providers = sorted(registry().providers.values(), key=lambda cls: cls.fallback)
     grouped: dict[type[Provider], list[PlatformEntry]] = {}
     for entry in entries:
-        for cls in providers:
-            if cls.claims(entry):
-                grouped.setdefault(cls, []).append(entry)
-                break
+        cls = registry().claimant(entry)
+        if cls is not None:
+            grouped.setdefault(cls, []).append(entry)
     return grouped
 
 

@@ -19,6 +19,7 @@ from bootstrap.errors import UsageError
 from bootstrap.plugins import hookspecs
 
 if TYPE_CHECKING:
+    from bootstrap.platforms import PlatformEntry
     from bootstrap.provider import Provider
 
 GROUP = "registry_bootstrap.providers"
@@ -47,6 +48,13 @@ class Registry:
         except KeyError:
             known = ", ".join(sorted(self.providers)) or "none"
             raise UsageError(f"unknown provider {name!r}", fix=f"Installed providers: {known}.") from None
+
+    def claimant(self, entry: PlatformEntry) -> type[Provider] | None:
+        """The provider a platform entry belongs to, by its server: the specific ones first, then a fallback."""
+        for cls in sorted(self.providers.values(), key=lambda cls: cls.fallback):
+            if cls.claims(entry):
+                return cls
+        return None
 
 
 @cache

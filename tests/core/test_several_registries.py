@@ -82,3 +82,28 @@ def test_an_onboard_already_in_place_says_the_token_was_not_sent(sandbox, regboo
     assert "not sent" in warning and "regboot rotate private" in warning
     text = regboot(*PRIVATE, input=canaries.new("new"))
     assert "not sent" in text.stdout + text.stderr
+
+
+def test_rotate_and_offboard_by_secret_name_alone(sandbox, regboot, canaries):
+    assert regboot(*PRIVATE, "--secret-name", "priv", input=canaries.new("old")).code == 0
+    new = canaries.new("new")
+    rotated = regboot("rotate", "--secret-name", "priv", "--password-stdin", "--no-verify", input=new)
+    assert rotated.code == 0, rotated.stderr
+    held = platform_credentials(sandbox)["priv"]
+    assert (held["server"], held["username"], held["password_sha256"]) == (SERVER, "bot", sha(new))
+    done = regboot("offboard", "--secret-name", "priv", "-y")
+    assert done.code == 0, done.stderr
+    assert "priv" not in platform_credentials(sandbox)
+    again = regboot("offboard", "--secret-name", "priv", "-y")
+    assert again.code == 0 and "already gone" in again.stdout
+
+
+def test_rotate_by_a_name_the_platform_does_not_hold_is_refused(sandbox, regboot):
+    done = regboot("rotate", "--secret-name", "nope", "-o", "json")
+    assert done.code == 3 and done.json()["errors"][0]["code"] == "unknown_secret"
+
+
+def test_options_before_the_provider_are_refused_not_dropped(sandbox, regboot):
+    done = regboot("offboard", "--secret-name", "priv", "private", "--server", SERVER, "--username", "bot", "-y")
+    assert done.code == 2 and "--secret-name must come after the provider name" in done.stderr
+    assert "docker remove-credentials" not in akka_commands(sandbox)
