@@ -59,6 +59,36 @@ class _Commands(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["regboot.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        from typer._click.exceptions import UsageError as CommandLineError
+
+        try:
+            return super().invoke(ctx)
+        except CommandLineError as err:
+            argv = ctx.meta.get("regboot.argv", [])
+            if not _wants_json(argv):
+                raise
+            # A script asked for JSON: even a command line that does not parse answers with the envelope.
+            from bootstrap.errors import UsageError
+            from bootstrap.output import render_error
+
+            command = next((a for a in argv if a in COMMANDS), "regboot")
+            fix = f"Run `regboot {command} --help` for the options." if command != "regboot" else ""
+            render_error(command, UsageError(err.format_message(), fix=fix), "json")
+            raise typer.Exit(2) from None
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """`-o json`, `--output json`, `--output=json` or `-ojson` anywhere on the raw command line."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return any(
+        (a in ("-o", "--output") and b == "json") or a in ("--output=json", "-ojson", "-o=json") for a, b in pairs
+    )
+
 
 app = typer.Typer(
     cls=_Commands,

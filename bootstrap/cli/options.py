@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -95,6 +96,9 @@ class Common:
         timeout = v.get("verify_timeout")
         if timeout is not None and not 0 < timeout <= 3600:
             raise UsageError(f"invalid --verify-timeout {timeout}", fix="Give seconds between 1 and 3600.")
+        for flag, given in (("--reassign", options.get("reassign")), ("--replace", extra.get("replace"))):
+            if given and not v.get("dry_run") and not self.confirm(f"{flag} may take a credential from another use."):
+                raise UsageError(f"{flag} was not confirmed; nothing was changed", fix="Pass -y to confirm it.")
         from bootstrap.engine import Request
 
         return Request(
@@ -109,9 +113,17 @@ class Common:
         )
 
     def confirm(self, question: str) -> bool:
-        if self.values.get("yes") or not sys.stdin.isatty():
+        """Yes with -y; else asked on the terminal. With neither, a destructive step is refused, never assumed."""
+        if self.values.get("yes"):
             return True
-        return typer.confirm(question, err=True)
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"{question.rstrip('?')}: this needs confirmation and no terminal can ask",
+                fix="Pass -y (--yes) to confirm.",
+                code="confirmation_needed",
+            )
+        with _prompting():
+            return typer.confirm(question, err=True)
 
 
 def read_password(from_stdin: bool) -> str:
@@ -122,7 +134,8 @@ def read_password(from_stdin: bool) -> str:
     elif os.environ.get("REGBOOT_PASSWORD"):
         value = os.environ["REGBOOT_PASSWORD"]
     elif sys.stdin.isatty():
-        value = typer.prompt("Password", hide_input=True, err=True)
+        with _prompting():
+            value = typer.prompt("Password", hide_input=True, err=True)
     else:
         raise UsageError(
             "no password given",
@@ -133,6 +146,15 @@ def read_password(from_stdin: bool) -> str:
     if "\0" in value:  # a NUL cannot travel in the platform call's argument; line breaks can (key files)
         raise UsageError("the password contains a NUL byte", fix="Give the password, token or key file as it is.")
     return value
+
+
+@contextmanager
+def _prompting() -> Iterator[None]:
+    """Ctrl-C or Ctrl-D at a prompt stops the run like Ctrl-C anywhere else (exit 130), not as a crash."""
+    try:
+        yield
+    except typer.Abort:
+        raise KeyboardInterrupt from None
 
 
 def provider_command(

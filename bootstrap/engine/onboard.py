@@ -18,8 +18,8 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
     found, server, username, entry = now.found, now.server, now.username, now.entry
     data = {"provider": provider.name, "consumer": consumer_data(consumer)}
-    if entry and not provider.same_registry(entry, server):
-        _take_over(request, platform, entry, server, provider.name)
+    if entry and not provider.same_registry(entry, server) and not request.replace:  # --replace: confirmed at the CLI
+        _refuse_take_over(platform, entry, server, provider.name)
 
     if command == "onboard" and not request.update and provider.in_place(found, entry):
         run.record("kept", "credential", consumer.secret_name, f"{server} as {username}, already in place")
@@ -112,21 +112,19 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     )
 
 
-def _take_over(request: Request, platform: Akka, entry: PlatformEntry, server: str, provider: str) -> None:
+def _refuse_take_over(platform: Akka, entry: PlatformEntry, server: str, provider: str) -> None:
     """The consumer's secret holds another registry's credential: replacing it would cut that registry off the platform
-    and leave its identity's live keys unused, so only an explicit --replace may, before any cloud write."""
+    and leave its identity's live keys unused, so only an explicit --replace may, and this stops before any cloud
+    write, naming a free secret name."""
     consumer = platform.consumer
-    held = f"secret {consumer.secret_name} in Akka project {consumer.project} holds {entry.server} as {entry.username}"
-    if not request.replace:
-        taken = {e.name for e in platform.entries()}
-        free = next(n for n in (provider, *(f"{provider}-{i}" for i in range(2, 100))) if n not in taken)
-        raise PreconditionError(
-            f"{held}, not {server}",
-            fix=f"Pass --secret-name {free} to keep both, or --replace to replace it.",
-            code="secret_holds_another_registry",
-        )
-    if not request.dry_run and not request.confirm(f"Replace {entry.server} in {consumer.secret_name} with {server}?"):
-        raise PreconditionError(f"{held}; not replaced", fix="Pass -y to skip the question.", code="cancelled")
+    taken = {e.name for e in platform.entries()}
+    free = next(n for n in (provider, *(f"{provider}-{i}" for i in range(2, 100))) if n not in taken)
+    raise PreconditionError(
+        f"secret {consumer.secret_name} in Akka project {consumer.project} holds {entry.server} as {entry.username}, "
+        f"not {server}",
+        fix=f"Pass --secret-name {free} to keep both, or --replace to replace it.",
+        code="secret_holds_another_registry",
+    )
 
 
 def _listed(platform: Akka, server: str, *, before: PlatformEntry | None) -> bool:
