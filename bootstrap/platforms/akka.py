@@ -238,7 +238,8 @@ class Akka:
         return done
 
     def _run(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
-        argv = [self._binary(), *args, "--disable-prompt"]
+        # akka's own deadline (10 s by default) would otherwise end a slow call long before regboot's
+        argv = [self._binary(), *args, "--disable-prompt", "--timeout", go_duration(self.timeout)]
         env = {**self.env, "AKKA_DISABLE_PROMPTS": "true"}
         try:
             done = subprocess.run(
@@ -287,6 +288,11 @@ def _first_line(done: subprocess.CompletedProcess) -> str:
         if line.strip():
             return line.strip().removeprefix("Error: ")[:300]
     return f"exit status {done.returncode}"
+
+
+def go_duration(seconds: float) -> str:
+    """Seconds as a Go duration, the syntax of akka's `--timeout`: 60 -> `60s`, 0.5 -> `0.5s`."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + "s"
 
 
 def same_server(a: str, b: str) -> bool:

@@ -6,9 +6,16 @@ kept: nothing secret is written to disk, and a test can still check exactly what
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
 `config.project`, `projects`, and `fail` = {"docker add-credentials": {"message": "...", "times": 1,
-"exit": 1, "sleep": 0, "late": 0, "signal": "INT"}} to make a command fail, hang before it acts (`sleep`), hang
-after it acted and saved (`late`: the platform did it, the answer never came), or interrupt its caller
-("{password}" in a message echoes the password).
+"exit": 1, "sleep": 0, "late": 0, "latency": 0, "signal": "INT"}} to make a command fail, hang before it acts
+(`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
+platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes, counted against the
+command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a message echoes the
+password).
+
+What it copies from the Akka CLI reference (https://doc.akka.io/reference/cli/akka-cli/akka.html, "Options
+inherited from parent commands"): every command takes `--timeout duration`, "client command timeout (default
+10s)", a Go duration (`60s`, `1m30s`, `500ms`); a platform slower than that fails the command with the gRPC
+client's "context deadline exceeded" and a non-zero exit, however long its caller would have waited.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -28,6 +36,10 @@ from typing import Any
 GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
 GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
 MODERN = (3, 0, 4)
+DEFAULT_TIMEOUT = 10.0  # seconds: `--timeout duration   client command timeout (default 10s)`
+DEADLINE_EXCEEDED = "rpc error: code = DeadlineExceeded desc = context deadline exceeded"
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_GO_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
 def default_state(project: str = "demo-project") -> dict[str, Any]:
@@ -84,6 +96,18 @@ def _version(state: dict[str, Any]) -> tuple[int, ...]:
     return tuple(int(p) for p in state.get("version", "3.2.0").split(".")[:3])
 
 
+def go_duration(text: str) -> float:
+    """Seconds in a Go duration (time.ParseDuration): `10s`, `1m30s`, `500ms`, `0`; else the flag's error."""
+    body = text[1:] if text[:1] in "+-" else text
+    if body == "0":
+        return 0.0
+    parts = list(_GO_PART.finditer(body))
+    if not body or "".join(m.group(0) for m in parts) != body:
+        raise CliError(f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
+    seconds = sum(float(m.group(1)) * _GO_UNITS[m.group(2)] for m in parts)
+    return -seconds if text.startswith("-") else seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -104,11 +128,14 @@ class Cli:
         self.state = state
         self.modern = _version(state) >= MODERN
         self.late = 0.0  # seconds to hang once the command has done its work
+        self.timeout = DEFAULT_TIMEOUT
 
     # --- parsing -------------------------------------------------------------------------------------------
     def run(self, args: list[str]) -> str:
         words, flags = self._split(args)
         self._log(words, flags)
+        if "--timeout" in flags:
+            self.timeout = go_duration(flags["--timeout"])
         if not words or words == ["help"]:
             return "Akka control\n\nUsage:\n  akka [command]"
         if words == ["version"]:
@@ -176,6 +203,8 @@ class Cli:
         if fault.get("sleep"):
             time.sleep(fault["sleep"])
         self.late = float(fault.get("late", 0))
+        if float(fault.get("latency", 0)) > self.timeout:
+            raise CliError(DEADLINE_EXCEEDED)
         if fault.get("message"):
             # "{password}" in a message echoes the password back, like a careless CLI might
             raise CliError(

@@ -1,0 +1,49 @@
+"""How regboot drives the akka CLI on a real project: akka's own timeout, regions, service tokens, removal."""
+
+from __future__ import annotations
+
+from tests.conftest import akka_commands, platform_credentials, set_platform
+
+PRIVATE = ("--server", "https://registry.example.com/v1/", "--username", "bot")
+MUTATING = {"docker add-credentials", "docker remove-credentials", "docker delete-credentials", "secrets delete"}
+
+
+def onboard(regboot, canaries, *args: str, env: dict[str, str] | None = None):
+    return regboot(
+        "onboard", "private", *PRIVATE, *args, "--password-stdin", "--no-verify", input=canaries.new(), env=env
+    )
+
+
+# --- point 6: akka's own --timeout ------------------------------------------------------------------------
+def test_a_platform_slower_than_akkas_default_timeout_is_waited_for(sandbox, regboot, canaries):
+    """The platform takes 12 s, past akka's 10 s default but within regboot's 60 s: regboot's limit is in force."""
+    set_platform(sandbox, fail={"docker add-credentials": {"latency": 12, "times": 9}})
+    done = onboard(regboot, canaries)
+    assert done.code == 0, done.stderr
+    assert "docker-credentials" in platform_credentials(sandbox)
+    assert {call["flags"].get("--timeout") for call in sandbox.platform_state()["calls"]} == {"60s"}
+
+
+def test_a_platform_slower_than_regboots_limit_fails_inside_akka_at_that_limit(sandbox, regboot, canaries, monkeypatch):
+    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "4.5")
+    set_platform(sandbox, fail={"projects get": {"latency": 5, "times": 9}})
+    done = onboard(regboot, canaries, "-o", "json")
+    assert done.code == 1, done.stderr
+    error = done.json()["errors"][0]
+    assert error["code"] == "platform_unreachable" and "context deadline exceeded" in error["message"]
+    calls = sandbox.platform_state()["calls"]
+    assert calls and all(call["flags"].get("--timeout") == "4.5s" for call in calls)
+    assert not MUTATING & set(akka_commands(sandbox))
+
+
+def test_the_stand_in_reads_timeouts_as_go_durations():
+    from bootstrap.sandbox.akka import CliError, go_duration
+
+    assert [go_duration(t) for t in ("60s", "1m30s", "500ms", "1.5s", "0", "2h")] == [60, 90, 0.5, 1.5, 0, 7200]
+    for bad in ("60", "s", "1x", ""):
+        try:
+            go_duration(bad)
+        except CliError as err:
+            assert 'for "--timeout" flag' in str(err)
+        else:
+            raise AssertionError(f"{bad!r} was taken for a duration")
