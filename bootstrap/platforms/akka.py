@@ -38,6 +38,7 @@ _UNREACHABLE = (
     "tls handshake",
 )
 UNREACHABLE_FIX = "Check the network and the Akka status page, then run this command again."
+_NOT_FOUND = ("not found", "code = notfound")
 _DEADLINE = "deadline exceeded"  # akka's own timeout: the request went out, its answer did not come back
 _NO_ANSWER = ("platform_timeout", "platform_unreachable")
 ADD_TRIES = 3
@@ -189,8 +190,14 @@ class Akka:
         done = self._check(["secrets", "list", *self._scope(region=False)], what="list secrets")
         return any(row.get("name") == name for row in parse_table(done.stdout, "NAME"))
 
-    def delete_secret(self, name: str) -> None:
-        self._check(["secrets", "delete", name, *self._scope(region=False)], what=f"delete secret {name}")
+    def delete_secret(self, name: str) -> bool:
+        """Delete the secret; False when it was already gone (some CLIs' remove-credentials takes it along)."""
+        what = f"delete secret {name}"
+        done = self._run(["secrets", "delete", name, *self._scope(region=False)], what=what)
+        if done.returncode != 0 and _says(done, _NOT_FOUND) and not _says(done, _UNREACHABLE + _NOT_LOGGED_IN):
+            return False
+        self._ok(done, what=what)
+        return True
 
     # --- plumbing -----------------------------------------------------------------------------------------
     def _scope(self, *, region: bool = True) -> list[str]:
@@ -222,7 +229,10 @@ class Akka:
         return found
 
     def _check(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
-        done = self._run(args, what=what, secret=secret)
+        return self._ok(self._run(args, what=what, secret=secret), what=what)
+
+    def _ok(self, done: subprocess.CompletedProcess, *, what: str) -> subprocess.CompletedProcess:
+        """The command's result if it succeeded; else its failure as a domain error."""
         if done.returncode != 0:
             where = f"in Akka project {self.consumer.project}" if self.consumer.project else "on Akka"
             reason = _first_line(done)

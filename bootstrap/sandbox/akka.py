@@ -5,8 +5,9 @@ serialise like the real service would). The platform never needs the password ba
 kept: nothing secret is written to disk, and a test can still check exactly what the platform holds.
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
-`config.project`, `projects`, and `fail` = {"docker add-credentials": {"message": "...", "times": 1,
-"exit": 1, "sleep": 0, "late": 0, "latency": 0, "signal": "INT"}} to make a command fail, hang before it acts
+`config.project`, `projects`, `removal_takes_secret` (see below), and
+`fail` = {"docker add-credentials": {"message": "...", "times": 1, "exit": 1, "sleep": 0, "late": 0, "latency": 0,
+"signal": "INT"}} to make a command fail, hang before it acts
 (`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
 platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes, counted against the
 command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a message echoes the
@@ -16,6 +17,15 @@ What it copies from the Akka CLI reference (https://doc.akka.io/reference/cli/ak
 inherited from parent commands"): every command takes `--timeout duration`, "client command timeout (default
 10s)", a Go duration (`60s`, `1m30s`, `500ms`); a platform slower than that fails the command with the gRPC
 client's "context deadline exceeded" and a non-zero exit, however long its caller would have waited.
+
+Removing credentials: the platform's page (reference/000_41ce20c2b4da5e60.txt, "Removing credentials") says
+`delete-credentials` "will only remove the credentials from the configuration for the project, it will not delete
+the underlying secret", which is the default here. The current reference says only that `akka docker
+remove-credentials SECRET` "removes a set of Docker credentials from the project"
+(https://doc.akka.io/reference/cli/akka-cli/akka_docker_remove-credentials.html), and the current page on external
+registries says "the secret, and project configuration, are both managed by the akka docker command": a CLI may
+take the secret with the credentials. `removal_takes_secret: true` makes `remove-credentials` do so, after which
+`akka secrets delete` of that name answers "not found".
 """
 
 from __future__ import annotations
@@ -308,10 +318,13 @@ class Cli:
         self._allow(flags, {"--project", "--owner", "--region"})
         if len(words) != 1:
             raise CliError("accepts 1 arg(s)")
-        creds = self._project(flags).get("credentials", {})
+        project = self._project(flags)
+        creds = project.get("credentials", {})
         if words[0] not in creds:
             raise CliError(f"credentials {words[0]!r} not found")
         del creds[words[0]]
+        if self.state.get("removal_takes_secret"):
+            project.get("secrets", {}).pop(words[0], None)
         return f"Credentials {words[0]} removed."
 
     def delete_credentials(self, words: list[str], flags: dict[str, Any]) -> str:
