@@ -75,7 +75,11 @@ class Akka:
         login = self._run(["auth", "current-login"], what="check the Akka login")
         if login.returncode != 0:
             _unless_unreachable(login, "check the Akka login")
-            raise PreconditionError(f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in")
+            # A project service token (CI) may describe no user: then reading its project below is the check.
+            if _says(login, _NOT_LOGGED_IN) or not self.env.get("AKKA_TOKEN"):
+                raise PreconditionError(
+                    f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in"
+                )
         project = self.consumer.project or self.env.get("AKKA_PROJECT") or self._configured_project()
         if not project:
             raise PreconditionError(

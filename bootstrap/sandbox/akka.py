@@ -5,7 +5,7 @@ serialise like the real service would). The platform never needs the password ba
 kept: nothing secret is written to disk, and a test can still check exactly what the platform holds.
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
-`config.project`, `projects`, `removal_takes_secret` (see below), and
+`config.project`, `projects`, `service_tokens` and `removal_takes_secret` (see below), and
 `fail` = {"docker add-credentials": {"message": "...", "times": 1, "exit": 1, "sleep": 0, "late": 0, "latency": 0,
 "signal": "INT"}} to make a command fail, hang before it acts
 (`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
@@ -26,6 +26,13 @@ remove-credentials SECRET` "removes a set of Docker credentials from the project
 registries says "the secret, and project configuration, are both managed by the akka docker command": a CLI may
 take the secret with the credentials. `removal_takes_secret: true` makes `remove-credentials` do so, after which
 `akka secrets delete` of that name answers "not found".
+
+Service tokens (https://doc.akka.io/operations/integrating-cicd/index.html): CI sets AKKA_TOKEN and AKKA_PROJECT;
+"a service token is a token tied to a single project, that allows authenticating and performing actions on that
+project". `akka auth current-login` "shows details for the currently logged in user"
+(https://doc.akka.io/reference/akka-cli/akka_auth_current-login.html), and a project service token has no user:
+here it fails saying so, while the token's own project can be read and changed. `service_tokens` maps the SHA-256
+of each valid token to its project; any other AKKA_TOKEN is refused as unauthenticated by every command.
 """
 
 from __future__ import annotations
@@ -222,15 +229,26 @@ class Cli:
             )
 
     def _login(self) -> None:
-        if not self.state.get("logged_in"):
+        if self._token_project() is None and not self.state.get("logged_in"):
             raise CliError("you are not logged in, please run 'akka auth login'")
+
+    def _token_project(self) -> str | None:
+        """The project the AKKA_TOKEN service token is tied to; None when no token is set."""
+        token = os.environ.get("AKKA_TOKEN")
+        if not token:
+            return None
+        project = self.state.get("service_tokens", {}).get(hashlib.sha256(token.encode()).hexdigest())
+        if project is None:
+            raise CliError("rpc error: code = Unauthenticated desc = invalid or expired token")
+        return str(project)
 
     def _project(self, flags: dict[str, Any]) -> dict[str, Any]:
         self._login()
         name = flags.get("--project") or os.environ.get("AKKA_PROJECT") or self.state.get("config", {}).get("project")
         if not name:
             raise CliError("no project specified, pass --project or run 'akka config set project NAME'")
-        project = self.state.get("projects", {}).get(name)
+        tied_to = self._token_project()
+        project = self.state.get("projects", {}).get(name) if tied_to in (None, name) else None
         if project is None or (flags.get("--owner") and project.get("owner") != flags["--owner"]):
             raise CliError(f"project {name!r} not found")
         region = flags.get("--region")
@@ -241,6 +259,8 @@ class Cli:
     # --- commands --------------------------------------------------------------------------------------------
     def current_login(self, words: list[str], flags: dict[str, Any]) -> str:
         self._login()
+        if self._token_project() is not None:
+            raise CliError("rpc error: code = NotFound desc = no user for the current login: it is a service token")
         return f"EMAIL{' ' * 28}ORGANIZATION\n{self.state.get('user', ''):<33}sandbox"
 
     def config_get(self, words: list[str], flags: dict[str, Any]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from tests.conftest import akka_commands, platform_credentials, set_platform
 
 PRIVATE = ("--server", "https://registry.example.com/v1/", "--username", "bot")
@@ -47,3 +49,27 @@ def test_the_stand_in_reads_timeouts_as_go_durations():
             assert 'for "--timeout" flag' in str(err)
         else:
             raise AssertionError(f"{bad!r} was taken for a duration")
+
+
+# --- point 11: a project service token in CI -------------------------------------------------------------
+def sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def test_a_service_token_that_describes_no_user_can_onboard_its_project(sandbox, regboot, canaries):
+    token = canaries.new("akka-token")
+    set_platform(sandbox, logged_in=False, service_tokens={sha(token): "demo-project"})
+    done = onboard(regboot, canaries, env={"AKKA_TOKEN": token, "AKKA_PROJECT": "demo-project"})
+    assert done.code == 0, done.stderr
+    assert "docker-credentials" in platform_credentials(sandbox)
+    assert "auth current-login" in akka_commands(sandbox)
+
+
+def test_a_bad_service_token_is_not_logged_in(sandbox, regboot, canaries):
+    set_platform(sandbox, logged_in=False, service_tokens={sha(canaries.new("good")): "demo-project"})
+    env = {"AKKA_TOKEN": canaries.new("bad-token"), "AKKA_PROJECT": "demo-project"}
+    done = onboard(regboot, canaries, "-o", "json", env=env)
+    assert done.code == 3, done.stderr
+    error = done.json()["errors"][0]
+    assert error["code"] == "not_logged_in" and "akka auth login" in error["fix"] and "AKKA_TOKEN" in error["fix"]
+    assert not MUTATING & set(akka_commands(sandbox))
