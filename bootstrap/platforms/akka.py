@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.table import parse_table
 from bootstrap.ui import Ui
@@ -100,6 +100,7 @@ class Akka:
                 fix="Check the name with `akka projects list`, or pass --akka-owner for an organisation's project.",
                 code="unknown_project",
             )
+        self._check_region(project, _regions(found.stdout, project))
         dialect = self.dialect()
         if not dialect.modern and (self.consumer.region or self.consumer.secret_name != "docker-credentials"):
             raise PreconditionError(
@@ -108,6 +109,20 @@ class Akka:
                 code="akka_too_old",
             )
         return self.consumer
+
+    def _check_region(self, project: str, regions: list[str]) -> None:
+        """A project in several regions keeps its secrets per region: which one must be said, and be one of them."""
+        region = self.consumer.region
+        if region is None and len(regions) > 1:
+            raise UsageError(
+                f"Akka project {project!r} has several regions ({', '.join(regions)}) and no --akka-region was given",
+                fix=f"Pass --akka-region with the region whose services pull the image: {' or '.join(regions)}.",
+            )
+        if region is not None and regions and region not in regions:
+            raise UsageError(
+                f"{region!r} is not a region of Akka project {project!r}, which has {', '.join(regions)}",
+                fix="Pass one of those as --akka-region.",
+            )
 
     def dialect(self) -> Dialect:
         if self._dialect is None:
@@ -191,23 +206,23 @@ class Akka:
         )
 
     def secret_exists(self, name: str) -> bool:
-        done = self._check(["secrets", "list", *self._scope(region=False)], what="list secrets")
+        done = self._check(["secrets", "list", *self._scope()], what="list secrets")
         return any(row.get("name") == name for row in parse_table(done.stdout, "NAME"))
 
     def delete_secret(self, name: str) -> bool:
         """Delete the secret; False when it was already gone (some CLIs' remove-credentials takes it along)."""
         what = f"delete secret {name}"
-        done = self._run(["secrets", "delete", name, *self._scope(region=False)], what=what)
+        done = self._run(["secrets", "delete", name, *self._scope()], what=what)
         if done.returncode != 0 and _says(done, _NOT_FOUND) and not _says(done, _UNREACHABLE + _NOT_LOGGED_IN):
             return False
         self._ok(done, what=what)
         return True
 
     # --- plumbing -----------------------------------------------------------------------------------------
-    def _scope(self, *, region: bool = True) -> list[str]:
+    def _scope(self) -> list[str]:
         c = self.consumer
         out = ["--project", c.project] if c.project else []
-        if region and c.region:
+        if c.region:
             out += ["--region", c.region]
         return out + self._owner()
 
@@ -282,6 +297,13 @@ class Akka:
             value = secret.reveal()
             done.stdout, done.stderr = done.stdout.replace(value, "***"), done.stderr.replace(value, "***")
         return done
+
+
+def _regions(text: str, project: str) -> list[str]:
+    """The REGIONS column of `akka projects get`; empty when the CLI does not show one."""
+    rows = parse_table(text, "NAME")
+    row = next((r for r in rows if r.get("name") == project), rows[0] if rows else {})
+    return [r for r in row.get("regions", "").split(",") if r]
 
 
 def _says(done: subprocess.CompletedProcess, markers: tuple[str, ...]) -> bool:

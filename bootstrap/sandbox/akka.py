@@ -5,7 +5,7 @@ serialise like the real service would). The platform never needs the password ba
 kept: nothing secret is written to disk, and a test can still check exactly what the platform holds.
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
-`config.project`, `projects`, `service_tokens` and `removal_takes_secret` (see below), and
+`config.project`, `projects` (each with its `regions`), `service_tokens` and `removal_takes_secret` (see below), and
 `fail` = {"docker add-credentials": {"message": "...", "times": 1, "exit": 1, "sleep": 0, "late": 0, "latency": 0,
 "signal": "INT"}} to make a command fail, hang before it acts
 (`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
@@ -26,6 +26,14 @@ remove-credentials SECRET` "removes a set of Docker credentials from the project
 registries says "the secret, and project configuration, are both managed by the akka docker command": a CLI may
 take the secret with the credentials. `removal_takes_secret: true` makes `remove-credentials` do so, after which
 `akka secrets delete` of that name answers "not found".
+
+Regions (https://doc.akka.io/operations/regions/index.html): "projects in Akka can span across regions", and
+secrets are among the region resources. The reference gives `secrets get`, `docker add-credentials`,
+`list-credentials` and `remove-credentials` a `--region` flag, "region to use if project has more than one region"
+(e.g. https://doc.akka.io/reference/akka-cli/akka_secrets_get.html); `secrets list` and `secrets delete` on such a
+project without it fail with "... has more than one region, please specify one with --region". Docker credentials
+may also be global (their `--force-global`/`--force-regional` flags), so those commands accept a missing
+`--region`. `projects get` prints the project's regions in a REGIONS column, comma-separated.
 
 Service tokens (https://doc.akka.io/operations/integrating-cicd/index.html): CI sets AKKA_TOKEN and AKKA_PROJECT;
 "a service token is a token tied to a single project, that allows authenticating and performing actions on that
@@ -242,9 +250,21 @@ class Cli:
             raise CliError("rpc error: code = Unauthenticated desc = invalid or expired token")
         return str(project)
 
+    def _regional(self, flags: dict[str, Any]) -> dict[str, Any]:
+        """The project, for a command on region resources: with several regions, --region must say which."""
+        project = self._project(flags)
+        if not flags.get("--region") and len(project.get("regions", [])) > 1:
+            raise CliError(
+                f"project {self._project_name(flags)!r} has more than one region, please specify one with --region"
+            )
+        return project
+
+    def _project_name(self, flags: dict[str, Any]) -> str:
+        return flags.get("--project") or os.environ.get("AKKA_PROJECT") or self.state.get("config", {}).get("project")
+
     def _project(self, flags: dict[str, Any]) -> dict[str, Any]:
         self._login()
-        name = flags.get("--project") or os.environ.get("AKKA_PROJECT") or self.state.get("config", {}).get("project")
+        name = self._project_name(flags)
         if not name:
             raise CliError("no project specified, pass --project or run 'akka config set project NAME'")
         tied_to = self._token_project()
@@ -359,15 +379,15 @@ class Cli:
         raise CliError(f"credentials with ID {words[0]!r} not found")
 
     def secrets_list(self, words: list[str], flags: dict[str, Any]) -> str:
-        self._allow(flags, {"--project", "--owner"})
-        secrets = self._project(flags).get("secrets", {})
+        self._allow(flags, {"--project", "--owner", "--region"})
+        secrets = self._regional(flags).get("secrets", {})
         return _tabulate([["NAME", "TYPE"], *[[n, s["type"]] for n, s in secrets.items()]])
 
     def secrets_delete(self, words: list[str], flags: dict[str, Any]) -> str:
-        self._allow(flags, {"--project", "--owner"})
+        self._allow(flags, {"--project", "--owner", "--region"})
         if len(words) != 1:
             raise CliError("accepts 1 arg(s)")
-        project = self._project(flags)
+        project = self._regional(flags)
         if words[0] not in project.get("secrets", {}):
             raise CliError(f"secret {words[0]!r} not found")
         if any(n == words[0] for n in project.get("credentials", {})):

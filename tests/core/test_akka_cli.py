@@ -73,3 +73,41 @@ def test_a_bad_service_token_is_not_logged_in(sandbox, regboot, canaries):
     error = done.json()["errors"][0]
     assert error["code"] == "not_logged_in" and "akka auth login" in error["fix"] and "AKKA_TOKEN" in error["fix"]
     assert not MUTATING & set(akka_commands(sandbox))
+
+
+# --- point 7: projects with several regions ----------------------------------------------------------------
+REGIONS = ["gcp-us-east1", "aws-us-east-2"]
+
+
+def two_regions(sandbox) -> None:
+    state = sandbox.platform_state()
+    state["projects"]["demo-project"]["regions"] = REGIONS
+    set_platform(sandbox, projects=state["projects"])
+
+
+def test_a_project_with_several_regions_and_no_region_stops_before_any_write(sandbox, regboot, canaries):
+    two_regions(sandbox)
+    done = onboard(regboot, canaries, "-o", "json")
+    assert done.code == 2, done.stderr
+    error = done.json()["errors"][0]
+    assert all(region in error["message"] for region in REGIONS) and "--akka-region" in error["fix"]
+    assert not MUTATING & set(akka_commands(sandbox))
+
+
+def test_offboard_on_a_project_with_several_regions_names_the_region_to_every_call(sandbox, regboot, canaries):
+    two_regions(sandbox)
+    region = ("--akka-region", "aws-us-east-2")
+    assert onboard(regboot, canaries, *region).code == 0
+    done = regboot("offboard", "private", *PRIVATE, *region, "-y")
+    assert done.code == 0, done.stderr
+    project = sandbox.platform_state()["projects"]["demo-project"]
+    assert project["credentials"] == {} and project["secrets"] == {}
+    regional = [c for c in sandbox.platform_state()["calls"] if c["command"][0] in ("docker", "secrets")]
+    assert {c["flags"].get("--region") for c in regional if "--help" not in c["flags"]} == {"aws-us-east-2"}
+
+
+def test_a_region_the_project_does_not_have_is_refused_before_any_write(sandbox, regboot, canaries):
+    done = onboard(regboot, canaries, "--akka-region", "aws-eu-west-1")
+    assert done.code == 2, done.stderr
+    assert "gcp-us-east1" in done.stderr
+    assert not MUTATING & set(akka_commands(sandbox))
