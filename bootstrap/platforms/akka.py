@@ -328,7 +328,7 @@ def _first_line(done: subprocess.CompletedProcess) -> str:
 
 def go_duration(seconds: float) -> str:
     """Seconds as a Go duration, the syntax of akka's `--timeout`: 60 -> `60s`, 0.5 -> `0.5s`."""
-    return f"{seconds:.3f}".rstrip("0").rstrip(".") + "s"
+    return f"{max(seconds, 0.001):.3f}".rstrip("0").rstrip(".") + "s"  # milliseconds: what a CLI can honour
 
 
 def same_server(a: str, b: str) -> bool:
