@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
@@ -55,7 +56,9 @@ class Context:
         try:
             timeout = float(self.env.get("REGBOOT_AKKA_TIMEOUT") or 60)
         except ValueError:
-            raise UsageError("REGBOOT_AKKA_TIMEOUT is not a number of seconds") from None
+            timeout = math.nan
+        if not 0 < timeout < math.inf:  # it also becomes akka's own --timeout, a Go duration
+            raise UsageError("REGBOOT_AKKA_TIMEOUT is not a positive number of seconds")
         # read later, by each client and by verification; a bad value must fail before the first call
         call_timeout(self.env)
         registry_endpoint(self.env)

@@ -52,9 +52,10 @@ def offboard(request: Request, ctx: Context) -> Result:
     if entry:
         platform.remove(entry)
         run.record("removed", "platform credential", entry.name, f"{entry.server} from Akka project {consumer.project}")
-    if secret_left:
-        platform.delete_secret(consumer.secret_name)
+    if secret_left and platform.delete_secret(consumer.secret_name):
         run.record("deleted", "platform secret", consumer.secret_name)
+    elif secret_left:
+        run.record("found", "platform secret", consumer.secret_name, "already deleted with its credential")
     left = provider.remove(found, keep_identity=request.keep_identity)
     if left:
         raise OperationError(

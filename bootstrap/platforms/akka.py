@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.table import parse_table
 from bootstrap.ui import Ui
@@ -38,6 +38,7 @@ _UNREACHABLE = (
     "tls handshake",
 )
 UNREACHABLE_FIX = "Check the network and the Akka status page, then run this command again."
+_NOT_FOUND = ("not found", "code = notfound")
 _DEADLINE = "deadline exceeded"  # akka's own timeout: the request went out, its answer did not come back
 _NO_ANSWER = ("platform_timeout", "platform_unreachable")
 ADD_TRIES = 3
@@ -74,7 +75,11 @@ class Akka:
         login = self._run(["auth", "current-login"], what="check the Akka login")
         if login.returncode != 0:
             _unless_unreachable(login, "check the Akka login")
-            raise PreconditionError(f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in")
+            # A project service token (CI) may describe no user: then reading its project below is the check.
+            if _says(login, _NOT_LOGGED_IN) or not self.env.get("AKKA_TOKEN"):
+                raise PreconditionError(
+                    f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in"
+                )
         project = self.consumer.project or self.env.get("AKKA_PROJECT") or self._configured_project()
         if not project:
             raise PreconditionError(
@@ -95,6 +100,7 @@ class Akka:
                 fix="Check the name with `akka projects list`, or pass --akka-owner for an organisation's project.",
                 code="unknown_project",
             )
+        self._check_region(project, _regions(found.stdout, project))
         dialect = self.dialect()
         if not dialect.modern and (self.consumer.region or self.consumer.secret_name != "docker-credentials"):
             raise PreconditionError(
@@ -103,6 +109,20 @@ class Akka:
                 code="akka_too_old",
             )
         return self.consumer
+
+    def _check_region(self, project: str, regions: list[str]) -> None:
+        """A project in several regions keeps its secrets per region: which one must be said, and be one of them."""
+        region = self.consumer.region
+        if region is None and len(regions) > 1:
+            raise UsageError(
+                f"Akka project {project!r} has several regions ({', '.join(regions)}) and no --akka-region was given",
+                fix=f"Pass --akka-region with the region whose services pull the image: {' or '.join(regions)}.",
+            )
+        if region is not None and regions and region not in regions:
+            raise UsageError(
+                f"{region!r} is not a region of Akka project {project!r}, which has {', '.join(regions)}",
+                fix="Pass one of those as --akka-region.",
+            )
 
     def dialect(self) -> Dialect:
         if self._dialect is None:
@@ -186,17 +206,23 @@ class Akka:
         )
 
     def secret_exists(self, name: str) -> bool:
-        done = self._check(["secrets", "list", *self._scope(region=False)], what="list secrets")
+        done = self._check(["secrets", "list", *self._scope()], what="list secrets")
         return any(row.get("name") == name for row in parse_table(done.stdout, "NAME"))
 
-    def delete_secret(self, name: str) -> None:
-        self._check(["secrets", "delete", name, *self._scope(region=False)], what=f"delete secret {name}")
+    def delete_secret(self, name: str) -> bool:
+        """Delete the secret; False when it was already gone (some CLIs' remove-credentials takes it along)."""
+        what = f"delete secret {name}"
+        done = self._run(["secrets", "delete", name, *self._scope()], what=what)
+        if done.returncode != 0 and _says(done, _NOT_FOUND) and not _says(done, _UNREACHABLE + _NOT_LOGGED_IN):
+            return False
+        self._ok(done, what=what)
+        return True
 
     # --- plumbing -----------------------------------------------------------------------------------------
-    def _scope(self, *, region: bool = True) -> list[str]:
+    def _scope(self) -> list[str]:
         c = self.consumer
         out = ["--project", c.project] if c.project else []
-        if region and c.region:
+        if c.region:
             out += ["--region", c.region]
         return out + self._owner()
 
@@ -222,7 +248,10 @@ class Akka:
         return found
 
     def _check(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
-        done = self._run(args, what=what, secret=secret)
+        return self._ok(self._run(args, what=what, secret=secret), what=what)
+
+    def _ok(self, done: subprocess.CompletedProcess, *, what: str) -> subprocess.CompletedProcess:
+        """The command's result if it succeeded; else its failure as a domain error."""
         if done.returncode != 0:
             where = f"in Akka project {self.consumer.project}" if self.consumer.project else "on Akka"
             reason = _first_line(done)
@@ -238,7 +267,8 @@ class Akka:
         return done
 
     def _run(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
-        argv = [self._binary(), *args, "--disable-prompt"]
+        # akka's own deadline (10 s by default) would otherwise end a slow call long before regboot's
+        argv = [self._binary(), *args, "--disable-prompt", "--timeout", go_duration(self.timeout)]
         env = {**self.env, "AKKA_DISABLE_PROMPTS": "true"}
         try:
             done = subprocess.run(
@@ -269,6 +299,13 @@ class Akka:
         return done
 
 
+def _regions(text: str, project: str) -> list[str]:
+    """The REGIONS column of `akka projects get`; empty when the CLI does not show one."""
+    rows = parse_table(text, "NAME")
+    row = next((r for r in rows if r.get("name") == project), rows[0] if rows else {})
+    return [r for r in row.get("regions", "").split(",") if r]
+
+
 def _says(done: subprocess.CompletedProcess, markers: tuple[str, ...]) -> bool:
     text = (done.stderr + "\n" + done.stdout).lower()
     return any(marker in text for marker in markers)
@@ -287,6 +324,11 @@ def _first_line(done: subprocess.CompletedProcess) -> str:
         if line.strip():
             return line.strip().removeprefix("Error: ")[:300]
     return f"exit status {done.returncode}"
+
+
+def go_duration(seconds: float) -> str:
+    """Seconds as a Go duration, the syntax of akka's `--timeout`: 60 -> `60s`, 0.5 -> `0.5s`."""
+    return f"{max(seconds, 0.001):.3f}".rstrip("0").rstrip(".") + "s"  # milliseconds: what a CLI can honour
 
 
 def same_server(a: str, b: str) -> bool:

@@ -5,10 +5,42 @@ serialise like the real service would). The platform never needs the password ba
 kept: nothing secret is written to disk, and a test can still check exactly what the platform holds.
 
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
-`config.project`, `projects`, and `fail` = {"docker add-credentials": {"message": "...", "times": 1,
-"exit": 1, "sleep": 0, "late": 0, "signal": "INT"}} to make a command fail, hang before it acts (`sleep`), hang
-after it acted and saved (`late`: the platform did it, the answer never came), or interrupt its caller
-("{password}" in a message echoes the password).
+`config.project`, `projects` (each with its `regions`), `service_tokens` and `removal_takes_secret` (see below), and
+`fail` = {"docker add-credentials": {"message": "...", "times": 1, "exit": 1, "sleep": 0, "late": 0, "latency": 0,
+"signal": "INT"}} to make a command fail, hang before it acts
+(`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
+platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes, counted against the
+command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a message echoes the
+password).
+
+What it copies from the Akka CLI reference (https://doc.akka.io/reference/cli/akka-cli/akka.html, "Options
+inherited from parent commands"): every command takes `--timeout duration`, "client command timeout (default
+10s)", a Go duration (`60s`, `1m30s`, `500ms`); a platform slower than that fails the command with the gRPC
+client's "context deadline exceeded" and a non-zero exit, however long its caller would have waited.
+
+Removing credentials: the platform's page (reference/000_41ce20c2b4da5e60.txt, "Removing credentials") says
+`delete-credentials` "will only remove the credentials from the configuration for the project, it will not delete
+the underlying secret", which is the default here. The current reference says only that `akka docker
+remove-credentials SECRET` "removes a set of Docker credentials from the project"
+(https://doc.akka.io/reference/cli/akka-cli/akka_docker_remove-credentials.html), and the current page on external
+registries says "the secret, and project configuration, are both managed by the akka docker command": a CLI may
+take the secret with the credentials. `removal_takes_secret: true` makes `remove-credentials` do so, after which
+`akka secrets delete` of that name answers "not found".
+
+Regions (https://doc.akka.io/operations/regions/index.html): "projects in Akka can span across regions", and
+secrets are among the region resources. The reference gives `secrets get`, `docker add-credentials`,
+`list-credentials` and `remove-credentials` a `--region` flag, "region to use if project has more than one region"
+(e.g. https://doc.akka.io/reference/akka-cli/akka_secrets_get.html); `secrets list` and `secrets delete` on such a
+project without it fail with "... has more than one region, please specify one with --region". Docker credentials
+may also be global (their `--force-global`/`--force-regional` flags), so those commands accept a missing
+`--region`. `projects get` prints the project's regions in a REGIONS column, comma-separated.
+
+Service tokens (https://doc.akka.io/operations/integrating-cicd/index.html): CI sets AKKA_TOKEN and AKKA_PROJECT;
+"a service token is a token tied to a single project, that allows authenticating and performing actions on that
+project". `akka auth current-login` "shows details for the currently logged in user"
+(https://doc.akka.io/reference/akka-cli/akka_auth_current-login.html), and a project service token has no user:
+here it fails saying so, while the token's own project can be read and changed. `service_tokens` maps the SHA-256
+of each valid token to its project; any other AKKA_TOKEN is refused as unauthenticated by every command.
 """
 
 from __future__ import annotations
@@ -17,6 +49,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -28,6 +61,10 @@ from typing import Any
 GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
 GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
 MODERN = (3, 0, 4)
+DEFAULT_TIMEOUT = 10.0  # seconds: `--timeout duration   client command timeout (default 10s)`
+DEADLINE_EXCEEDED = "rpc error: code = DeadlineExceeded desc = context deadline exceeded"
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_GO_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
 def default_state(project: str = "demo-project") -> dict[str, Any]:
@@ -84,6 +121,18 @@ def _version(state: dict[str, Any]) -> tuple[int, ...]:
     return tuple(int(p) for p in state.get("version", "3.2.0").split(".")[:3])
 
 
+def go_duration(text: str) -> float:
+    """Seconds in a Go duration (time.ParseDuration): `10s`, `1m30s`, `500ms`, `0`; else the flag's error."""
+    body = text[1:] if text[:1] in "+-" else text
+    if body == "0":
+        return 0.0
+    parts = list(_GO_PART.finditer(body))
+    if not body or "".join(m.group(0) for m in parts) != body:
+        raise CliError(f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
+    seconds = sum(float(m.group(1)) * _GO_UNITS[m.group(2)] for m in parts)
+    return -seconds if text.startswith("-") else seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -104,11 +153,14 @@ class Cli:
         self.state = state
         self.modern = _version(state) >= MODERN
         self.late = 0.0  # seconds to hang once the command has done its work
+        self.timeout = DEFAULT_TIMEOUT
 
     # --- parsing -------------------------------------------------------------------------------------------
     def run(self, args: list[str]) -> str:
         words, flags = self._split(args)
         self._log(words, flags)
+        if "--timeout" in flags:
+            self.timeout = go_duration(flags["--timeout"])
         if not words or words == ["help"]:
             return "Akka control\n\nUsage:\n  akka [command]"
         if words == ["version"]:
@@ -176,6 +228,8 @@ class Cli:
         if fault.get("sleep"):
             time.sleep(fault["sleep"])
         self.late = float(fault.get("late", 0))
+        if float(fault.get("latency", 0)) > self.timeout:
+            raise CliError(DEADLINE_EXCEEDED)
         if fault.get("message"):
             # "{password}" in a message echoes the password back, like a careless CLI might
             raise CliError(
@@ -183,15 +237,38 @@ class Cli:
             )
 
     def _login(self) -> None:
-        if not self.state.get("logged_in"):
+        if self._token_project() is None and not self.state.get("logged_in"):
             raise CliError("you are not logged in, please run 'akka auth login'")
+
+    def _token_project(self) -> str | None:
+        """The project the AKKA_TOKEN service token is tied to; None when no token is set."""
+        token = os.environ.get("AKKA_TOKEN")
+        if not token:
+            return None
+        project = self.state.get("service_tokens", {}).get(hashlib.sha256(token.encode()).hexdigest())
+        if project is None:
+            raise CliError("rpc error: code = Unauthenticated desc = invalid or expired token")
+        return str(project)
+
+    def _regional(self, flags: dict[str, Any]) -> dict[str, Any]:
+        """The project, for a command on region resources: with several regions, --region must say which."""
+        project = self._project(flags)
+        if not flags.get("--region") and len(project.get("regions", [])) > 1:
+            raise CliError(
+                f"project {self._project_name(flags)!r} has more than one region, please specify one with --region"
+            )
+        return project
+
+    def _project_name(self, flags: dict[str, Any]) -> str:
+        return flags.get("--project") or os.environ.get("AKKA_PROJECT") or self.state.get("config", {}).get("project")
 
     def _project(self, flags: dict[str, Any]) -> dict[str, Any]:
         self._login()
-        name = flags.get("--project") or os.environ.get("AKKA_PROJECT") or self.state.get("config", {}).get("project")
+        name = self._project_name(flags)
         if not name:
             raise CliError("no project specified, pass --project or run 'akka config set project NAME'")
-        project = self.state.get("projects", {}).get(name)
+        tied_to = self._token_project()
+        project = self.state.get("projects", {}).get(name) if tied_to in (None, name) else None
         if project is None or (flags.get("--owner") and project.get("owner") != flags["--owner"]):
             raise CliError(f"project {name!r} not found")
         region = flags.get("--region")
@@ -202,6 +279,8 @@ class Cli:
     # --- commands --------------------------------------------------------------------------------------------
     def current_login(self, words: list[str], flags: dict[str, Any]) -> str:
         self._login()
+        if self._token_project() is not None:
+            raise CliError("rpc error: code = NotFound desc = no user for the current login: it is a service token")
         return f"EMAIL{' ' * 28}ORGANIZATION\n{self.state.get('user', ''):<33}sandbox"
 
     def config_get(self, words: list[str], flags: dict[str, Any]) -> str:
@@ -279,10 +358,13 @@ class Cli:
         self._allow(flags, {"--project", "--owner", "--region"})
         if len(words) != 1:
             raise CliError("accepts 1 arg(s)")
-        creds = self._project(flags).get("credentials", {})
+        project = self._project(flags)
+        creds = project.get("credentials", {})
         if words[0] not in creds:
             raise CliError(f"credentials {words[0]!r} not found")
         del creds[words[0]]
+        if self.state.get("removal_takes_secret"):
+            project.get("secrets", {}).pop(words[0], None)
         return f"Credentials {words[0]} removed."
 
     def delete_credentials(self, words: list[str], flags: dict[str, Any]) -> str:
@@ -297,15 +379,15 @@ class Cli:
         raise CliError(f"credentials with ID {words[0]!r} not found")
 
     def secrets_list(self, words: list[str], flags: dict[str, Any]) -> str:
-        self._allow(flags, {"--project", "--owner"})
-        secrets = self._project(flags).get("secrets", {})
+        self._allow(flags, {"--project", "--owner", "--region"})
+        secrets = self._regional(flags).get("secrets", {})
         return _tabulate([["NAME", "TYPE"], *[[n, s["type"]] for n, s in secrets.items()]])
 
     def secrets_delete(self, words: list[str], flags: dict[str, Any]) -> str:
-        self._allow(flags, {"--project", "--owner"})
+        self._allow(flags, {"--project", "--owner", "--region"})
         if len(words) != 1:
             raise CliError("accepts 1 arg(s)")
-        project = self._project(flags)
+        project = self._regional(flags)
         if words[0] not in project.get("secrets", {}):
             raise CliError(f"secret {words[0]!r} not found")
         if any(n == words[0] for n in project.get("credentials", {})):

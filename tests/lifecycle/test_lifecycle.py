@@ -65,6 +65,19 @@ def test_offboard_removes_everything(world, cloud, regboot):
     assert "already gone" in again.stdout
 
 
+def test_offboard_goes_on_when_removing_the_credential_took_its_secret(world, cloud, regboot):
+    """An akka whose remove-credentials deletes the secret too: `secrets delete` then finds none, which is done."""
+    from tests.conftest import set_platform
+
+    run(regboot, "onboard", cloud.provider, *cloud.args)
+    set_platform(world, removal_takes_secret=True)
+    done = regboot("offboard", cloud.provider, *cloud.args, "-y")
+    assert done.code == 0, done.stderr
+    project = world.platform_state()["projects"]["demo-project"]
+    assert project["credentials"] == {} and project["secrets"] == {}
+    assert cloud.identities() == [] and cloud.credentials() == [] and cloud.grants() == []
+
+
 def test_offboard_keep_identity_keeps_only_the_identity(world, cloud, regboot):
     run(regboot, "onboard", cloud.provider, *cloud.args)
     run(regboot, "offboard", cloud.provider, *cloud.args, "-y", "--keep-identity")

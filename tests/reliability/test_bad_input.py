@@ -66,6 +66,8 @@ CASES = [
     ((*GCR, "--email", "a@b"), {}, "--email"),
     ((*GCR, "--verify-timeout", "0"), {}, "--verify-timeout"),
     (GCR, {"REGBOOT_AKKA_TIMEOUT": "soon"}, "REGBOOT_AKKA_TIMEOUT"),
+    (ACR, {"REGBOOT_AKKA_TIMEOUT": "0"}, "REGBOOT_AKKA_TIMEOUT"),
+    (GCR, {"REGBOOT_AKKA_TIMEOUT": "inf"}, "REGBOOT_AKKA_TIMEOUT"),
     (GCR, {"REGBOOT_CALL_TIMEOUT": "soon"}, "REGBOOT_CALL_TIMEOUT"),
     (ACR, {"REGBOOT_CALL_TIMEOUT": "0"}, "REGBOOT_CALL_TIMEOUT"),
     (GCR, {"REGBOOT_GCP_IAM_ENDPOINT": "http://10.0.0.1:80"}, "REGBOOT_GCP_IAM_ENDPOINT"),
