@@ -54,9 +54,12 @@ class Journal:
         if kind is None:
             return
         self.rollback()
-        if self.left_behind and isinstance(exc, RegbootError):
-            left = "; ".join(self.left_behind)
-            exc.fix = f"{exc.fix} Could not roll back, remove by hand: {left}.".strip()
+        if isinstance(exc, RegbootError):
+            exc.data.setdefault("rolled_back", list(self.undone))
+            exc.data.setdefault("left_behind", list(self.left_behind))
+            if self.left_behind:
+                left = "; ".join(self.left_behind)
+                exc.fix = f"{exc.fix} Could not roll back, remove by hand: {left}.".strip()
 
     def rollback(self) -> None:
         with _sigint_ignored():

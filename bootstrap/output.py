@@ -10,23 +10,31 @@ from bootstrap.credentials import scrub
 from bootstrap.errors import RegbootError
 from bootstrap.result import Result
 
-RESULT_VERSION = 1
+# 2: every field typed (numbers, ISO 8601 times or null, arrays), and "partial" beside "success" and "error".
+RESULT_VERSION = 2
 
 
-def envelope(command: str, *, data: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
+def envelope(command: str, *, data: dict[str, Any], errors: list[dict[str, str]], status: str) -> dict[str, Any]:
     return {
         "regboot_result_version": RESULT_VERSION,
         "command": command,
-        "status": "error" if errors else "success",
+        "status": status,
         "data": data,
         "errors": errors,
     }
 
 
+def error_item(err: RegbootError) -> dict[str, str]:
+    item = {"code": err.code, "message": err.message}
+    if err.fix:
+        item["fix"] = err.fix
+    return item
+
+
 def render(result: Result, fmt: str, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     if fmt == "json":
-        _dump(envelope(result.command, data=result.payload(), errors=[]), out)
+        _dump(envelope(result.command, data=result.payload(), errors=result.errors, status=result.status), out)
         return
     lines = [result.summary]
     lines += [f"  {i}. {step.text()}" for i, step in enumerate(result.plan, 1)]
@@ -34,16 +42,15 @@ def render(result: Result, fmt: str, out: TextIO | None = None) -> None:
         lines += _table(result.table, result.columns or tuple(result.table[0] if result.table else ()))
     lines += [f"warning: {w}" for w in result.warnings]
     out.write(scrub("\n".join(lines)) + "\n")
+    for item in result.errors:
+        sys.stderr.write(scrub(f"error: {item['message']}" + (f"\n{item['fix']}" if item.get("fix") else "")) + "\n")
 
 
 def render_error(
     command: str, err: RegbootError, fmt: str, *, out: TextIO | None = None, err_stream: TextIO | None = None
 ) -> None:
     if fmt == "json":
-        item = {"code": err.code, "message": err.message}
-        if err.fix:
-            item["fix"] = err.fix
-        _dump(envelope(command, data=dict(err.data), errors=[item]), out or sys.stdout)
+        _dump(envelope(command, data=dict(err.data), errors=[error_item(err)], status="error"), out or sys.stdout)
     (err_stream or sys.stderr).write(scrub(f"error: {err}") + "\n")
 
 

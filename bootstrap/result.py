@@ -48,9 +48,15 @@ class Result:
     actions: list[Action] = field(default_factory=list)
     plan: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    table: list[dict[str, str]] | None = None  # rows for commands that list things
-    columns: tuple[str, ...] = ()  # which table columns a person sees, in order (JSON has them all)
+    table: list[dict[str, str]] | None = None  # rows for commands that list things, as a person reads them
+    columns: tuple[str, ...] = ()  # which table columns a person sees, in order (JSON has its own typed `data`)
     exit_status: int = 0
+    # What the command could not do although it did the rest (a cloud it could not read): a "partial" result.
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "partial" if self.errors else "success"
 
     def payload(self) -> dict[str, Any]:
         out = dict(self.data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from bootstrap.cli import command_app, help_of
 from bootstrap.cli.options import Common, Format, _option
@@ -22,22 +22,23 @@ def plugins(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
 ) -> None:
     def work(ctx: Context) -> Result:
-        rows = [
+        plugins: list[dict[str, Any]] = [
             {
                 "name": p.name,
-                "providers": ", ".join(p.providers),
+                "providers": list(p.providers),
                 "distribution": p.distribution,
                 "version": p.version,
                 "module": p.module,
-                "error": p.error or "",
+                "error": p.error,
             }
             for p in registry().plugins
         ]
+        rows = [{k: ", ".join(v) if isinstance(v, list) else v or "" for k, v in p.items()} for p in plugins]
         count = len(registry().providers)
         return Result(
             "plugins",
             f"{count} provider(s) from {len(rows)} plugin(s)",
-            data={"plugins": rows},
+            data={"plugins": plugins},
             table=rows,
             columns=("name", "providers", "distribution", "version", "module", "error"),
         )

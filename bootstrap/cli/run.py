@@ -33,6 +33,8 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
         result = work(ctx)
     except RegbootError as err:
         _debug_traceback(common)
+        if done := ctx.done():  # what it did before it failed, rolled back or not
+            err.data = {"actions": done, **err.data}
         render_error(command, err, common.output)
         raise typer.Exit(err.exit_status) from None
     except KeyboardInterrupt:

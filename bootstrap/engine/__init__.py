@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import IO, Any
 
 from bootstrap import lock
@@ -76,6 +76,10 @@ class Context:
         changes nothing, so it takes no lock."""
         if not request.dry_run:
             self.locks.append(lock.hold(consumer, ui=self.ui, env=self.env))
+
+    def done(self) -> list[dict[str, str]]:
+        """What this run's providers did so far (created, granted, minted, retired...), for a failure's report."""
+        return [asdict(action) for provider in self.providers for action in provider.run.actions]
 
     def close(self) -> None:
         """Let every provider this run made release its clients, and release the consumer's lock."""

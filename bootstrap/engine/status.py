@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from bootstrap.consumer import Consumer
 from bootstrap.engine import Context, consumer_data
 from bootstrap.errors import RegbootError
+from bootstrap.output import error_item
 from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins import registry
 from bootstrap.provider import Held, Provider, Run, StatusRow
@@ -21,47 +23,60 @@ def status(consumer: Consumer, ctx: Context) -> Result:
     consumer = platform.preflight()
     entries = platform.entries()
     run = Run(ctx.ui, ctx.env)
-    rows: list[dict[str, str]] = []
-    warnings: list[str] = []
-    worst = 0
+    now = datetime.now(UTC)
+    credentials: list[dict[str, Any]] = []
+    unread: list[dict[str, str]] = []
     for cls, claimed in _by_provider(entries).items():
         try:
             described = cls.describe(claimed, run)
-        except RegbootError as err:  # one cloud saying no must not hide the others
-            described = [StatusRow(cls.name, problems=(err.message,)) for _ in claimed]
-        for entry, row in zip(claimed, described, strict=True):
-            notes = list(row.problems) + [f"stray credential {h.id}" for h in row.stray]
-            notes += _expiry_notes(row.held)
-            if notes:
-                warnings += [f"{entry.name}: {note}" for note in notes]
-            if any("expired" in n for n in notes):
-                worst = 1
-            rows.append(
-                {
-                    "secret_name": entry.name,
-                    "status": entry.status,
-                    "provider": cls.name,
-                    "server": entry.server,
-                    "username": entry.username,
-                    "email": entry.email,
-                    "identity": row.identity,
-                    "grant": row.grant,
-                    "age": _age(row.held),
-                    "expires": _expires(row.held),
-                    "credentials": str(len(row.held) + len(row.stray)),
-                    "notes": "; ".join(notes),
-                }
-            )
-    summary = f"{len(rows)} credential(s) in Akka project {consumer.project}"
+        except RegbootError as err:  # one cloud saying no must not hide the others, nor pass for success
+            unread.append(error_item(err) | {"message": f"{cls.name}: {err.message}"})
+            described = [StatusRow(cls.name, problems=(f"could not read {cls.name}: {err.message}",)) for _ in claimed]
+        credentials += [_credential(entry, cls, row, now) for entry, row in zip(claimed, described, strict=True)]
+    expired = any(c["expires"] and datetime.fromisoformat(c["expires"]) <= now for c in credentials)
     return Result(
         "status",
-        summary,
-        data={"consumer": consumer_data(consumer), "credentials": rows},
-        warnings=warnings,
-        table=rows,
+        f"{len(credentials)} credential(s) in Akka project {consumer.project}",
+        data={"consumer": consumer_data(consumer), "credentials": credentials},
+        warnings=[f"{c['secret_name']}: {note}" for c in credentials for note in c["notes"]],
+        table=[_shown(c, now) for c in credentials],
         columns=COLUMNS,
-        exit_status=worst,
+        exit_status=1 if expired or unread else 0,
+        errors=unread,
     )
+
+
+def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: datetime) -> dict[str, Any]:
+    """One platform credential as JSON carries it: typed, times in ISO 8601 or null."""
+    newest = _newest(row.held)
+    ends = [h.expires for h in row.held if h.expires]
+    return {
+        "secret_name": entry.name,
+        "status": entry.status,
+        "provider": cls.name,
+        "server": entry.server,
+        "username": entry.username,
+        "email": entry.email,
+        "identity": row.identity,
+        "grant": row.grant,
+        "created": _iso(newest.created if newest else None),
+        "age_days": (now - newest.created).days if newest and newest.created else None,
+        "expires": _iso(min(ends) if ends else None),
+        "credentials": len(row.held) + len(row.stray),
+        "stray": [h.id for h in row.stray],
+        "notes": [*row.problems, *(f"stray credential {h.id}" for h in row.stray), *_expiry_notes(row.held, now)],
+    }
+
+
+def _shown(credential: dict[str, Any], now: datetime) -> dict[str, str]:
+    """The same credential as a person reads it in the table."""
+    shown = {k: v for k, v in credential.items() if isinstance(v, str)}
+    age = credential["age_days"]
+    expires = credential["expires"]
+    shown["age"] = f"{age}d" if age is not None else ""
+    shown["expires"] = expires[:10] if expires else ("never" if credential["credentials"] else "")
+    shown["notes"] = "; ".join(credential["notes"])
+    return shown
 
 
 def _by_provider(entries: list[PlatformEntry]) -> dict[type[Provider], list[PlatformEntry]]:
@@ -78,20 +93,11 @@ def _newest(held: tuple[Held, ...]) -> Held | None:
     return max(dated, key=lambda h: h.created or datetime.min.replace(tzinfo=UTC)) if dated else None
 
 
-def _age(held: tuple[Held, ...]) -> str:
-    newest = _newest(held)
-    if not newest or not newest.created:
-        return ""
-    return f"{(datetime.now(UTC) - newest.created).days}d"
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None
 
 
-def _expires(held: tuple[Held, ...]) -> str:
-    ends = [h.expires for h in held if h.expires]
-    return min(ends).date().isoformat() if ends else ("never" if held else "")
-
-
-def _expiry_notes(held: tuple[Held, ...]) -> list[str]:
-    now = datetime.now(UTC)
+def _expiry_notes(held: tuple[Held, ...], now: datetime) -> list[str]:
     notes = []
     for h in held:
         if h.expires and h.expires <= now:

@@ -18,7 +18,7 @@ def test_json_success_envelope(sandbox, regboot, canaries):
     )
     doc = done.json()
     assert done.code == 0
-    assert doc["regboot_result_version"] == 1 and doc["command"] == "onboard" and doc["status"] == "success"
+    assert doc["regboot_result_version"] == 2 and doc["command"] == "onboard" and doc["status"] == "success"
     assert doc["errors"] == [] and isinstance(doc["data"], dict)
     assert doc["data"]["credential"] == {"server": "https://registry.example.com/v1/", "username": "bot", "email": ""}
 
@@ -181,7 +181,7 @@ def test_version(regboot):
 def test_plugins_lists_built_ins_with_their_origin(regboot):
     doc = regboot("plugins", "-o", "json").json()
     static = next(p for p in doc["data"]["plugins"] if p["name"] == "static")
-    assert static["distribution"] == "registry-bootstrap" and static["providers"] == "dockerhub, private"
+    assert static["distribution"] == "registry-bootstrap" and static["providers"] == ["dockerhub", "private"]
 
 
 def test_broken_plugin_is_a_warning_not_a_crash(tmp_path):
@@ -198,7 +198,7 @@ def test_broken_plugin_is_a_warning_not_a_crash(tmp_path):
     assert done.returncode == 0, done.stderr
     plugins = {p["name"]: p for p in json.loads(done.stdout)["data"]["plugins"]}
     assert "ImportError" in plugins["broken"]["error"]
-    assert plugins["extra"]["providers"] == "nexus"
+    assert plugins["extra"]["providers"] == ["nexus"]
     assert "plugin broken (tests.plugins.broken) was skipped" in done.stderr
 
 
