@@ -38,10 +38,6 @@ def render(found: Flows) -> str:
     return "{\n" + ",\n".join(blocks) + "\n}\n"
 
 
-def discover() -> Flows:
-    return faultmatrix.discover(FLOWS)
-
-
 if __name__ == "__main__":
-    SNAPSHOT.write_text(render(discover()))
+    SNAPSHOT.write_text(render(faultmatrix.discover(FLOWS)))
     print(f"wrote {SNAPSHOT}")
