@@ -20,8 +20,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite waits more than it computes (subprocesses, sockets): more workers than cores still pays.
+TEST_WORKERS ?= 4
+
 test: lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 demo: $(STAMP)
 	$(BIN)/python -m bootstrap.sandbox.demo

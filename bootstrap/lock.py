@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
+from bootstrap.clock import REAL
 from bootstrap.consumer import Consumer
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -40,7 +41,15 @@ def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> IO[str]:
         return Retry(f"another regboot run holds {consumer.label}") if isinstance(exc, BlockingIOError) else None
 
     try:
-        poll(take, what=f"the other run on {consumer.label} to finish", not_yet=busy, ui=ui, patience=PATIENCE)
+        # the other run is a real process: its time is real even in a sandbox
+        poll(
+            take,
+            what=f"the other run on {consumer.label} to finish",
+            not_yet=busy,
+            ui=ui,
+            patience=PATIENCE,
+            clock=REAL,
+        )
     except BaseException:
         handle.close()
         raise

@@ -4,11 +4,11 @@ counts as "not yet", how long it may take, and what to show meanwhile."""
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bootstrap.clock import Clock, current
 from bootstrap.errors import OperationError
 from bootstrap.interrupts import raise_if_pending
 from bootstrap.ui import Ui
@@ -47,15 +47,16 @@ def poll(
     ui: Ui,
     patience: Patience = Patience(),
     interruptible: bool = True,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock | None = None,
 ) -> T:
     """Call `attempt` until it returns, waiting with growing, jittered pauses while `not_yet` says so.
 
     A held-back Ctrl-C is honoured between attempts, where a failed attempt made nothing; `interruptible=False`
     where it may have acted all the same (its answer lost): the interrupt then waits for the held section to end.
-    Gives up with an OperationError naming `what` when the next wait would pass the deadline."""
-    start = clock()
+    Gives up with an OperationError naming `what` when the next wait would pass the deadline. `clock`: the sandbox's
+    when there is one (waits on a cloud), REAL where the wait is on something really running."""
+    clock = clock or current()
+    start = clock.monotonic()
     delay = patience.first
     while True:
         try:
@@ -65,7 +66,7 @@ def poll(
             if verdict is None:
                 raise
             pause = max(random.uniform(delay / 2, delay), verdict.after)
-            waited = clock() - start
+            waited = clock.monotonic() - start
             if waited + pause > patience.deadline:
                 raise OperationError(
                     f"gave up after {waited:.0f}s waiting for {what} ({verdict.reason})",
@@ -78,7 +79,7 @@ def poll(
                 f"waiting for {what}: {verdict.reason} "
                 f"(retry in {pause:.1f}s; waited {waited:.0f}s of up to {patience.deadline:.0f}s)"
             )
-            sleep(pause)
+            clock.sleep(pause)
             delay = min(patience.cap, delay * patience.factor)
 
 
@@ -96,9 +97,10 @@ class _Nothing(Exception):
     """`appeared`: nothing yet."""
 
 
-def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float) -> T | None:
+def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float, clock: Clock | None = None) -> T | None:
     """What `find` returns once it returns something other than None, polled for up to `within` seconds; None if
-    nothing came. For what a request that timed out may still make: the cloud got it, its answer never came."""
+    nothing came. For what a request that timed out may still make (the cloud got it, its answer never came: a
+    request in flight, so `clock=REAL`), and for what a lagging replica does not list yet."""
 
     def attempt() -> T:
         found = find()
@@ -113,6 +115,7 @@ def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float) 
             not_yet=lambda exc: Retry("nothing yet") if isinstance(exc, _Nothing) else None,
             ui=ui,
             patience=Patience(deadline=within, first=0.2, factor=1.5, cap=0.5),
+            clock=clock,
         )
     except OperationError as err:
         if isinstance(err.__cause__, _Nothing):

@@ -96,9 +96,13 @@ class CliError(Exception):
         self.code = code
 
 
+def _state_path() -> Path:
+    return Path(os.environ.get("AKKA_SANDBOX_STATE") or Path.home() / ".akka-sandbox" / "state.json")
+
+
 @contextmanager
 def _locked_state() -> Iterator[dict[str, Any]]:
-    path = Path(os.environ.get("AKKA_SANDBOX_STATE") or Path.home() / ".akka-sandbox" / "state.json")
+    path = _state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -226,6 +230,8 @@ class Cli:
         if fault.get("signal"):  # interrupt regboot while this command runs (it still completes)
             os.kill(os.getppid(), getattr(signal, f"SIG{fault['signal']}"))
         if fault.get("sleep"):
+            # Saved first: a caller that kills the hung command must find the fault used up, or its retry hangs too.
+            _save(_state_path(), self.state)
             time.sleep(fault["sleep"])
         self.late = float(fault.get("late", 0))
         if float(fault.get("latency", 0)) > self.timeout:

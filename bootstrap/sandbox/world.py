@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bootstrap import clock
 from bootstrap.sandbox import akka
 
 # Credential discovery must never reach a metadata server (169.254.169.254): these make Google's ADC skip the
@@ -40,6 +41,8 @@ class Sandbox:
         self.accounts = accounts  # static registry users (username, password) the sandbox registry knows
         self.emulators: dict[str, Any] = {}
         self.env: dict[str, str] = {}
+        # With its own clouds, the sandbox keeps one virtual clock for them and for regboot's waits (bootstrap/clock.py)
+        self.clock: clock.SharedClock | None = None
 
     def start(self) -> dict[str, str]:
         exe = akka.install(self.bin, self.akka_state_file, project=self.project)
@@ -50,6 +53,8 @@ class Sandbox:
             "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         if self.clouds:
+            self.clock = clock.SharedClock.create(self.dir / "clock")
+            self.env[clock.ENV] = str(self.clock.path)
             self.env.update(self._start_google())
             self.env.update(self._start_azure())
             self.env.update(self._start_registry())
@@ -65,14 +70,14 @@ class Sandbox:
             pulls.azure(self.emulators["azure"].model),
             pulls.accounts(*self.accounts),
         )
-        registry = self.emulators["registry"] = RegistryEmulator(authorize)
+        registry = self.emulators["registry"] = RegistryEmulator(authorize, clock=self._clock().monotonic)
         return {"REGBOOT_REGISTRY_ENDPOINT": registry.start()}
 
     def _start_google(self) -> dict[str, str]:
         """A project with the gcr.io repository and an Artifact Registry repository `apps` in us-central1."""
-        from bootstrap.sandbox.google import GoogleEmulator
+        from bootstrap.sandbox.google import GoogleEmulator, GoogleModel
 
-        google = self.emulators["google"] = GoogleEmulator()
+        google = self.emulators["google"] = GoogleEmulator(GoogleModel(clock=self._clock().monotonic))
         google.model.add_project(GCP_PROJECT)
         google.model.add_repository(GCP_PROJECT, "us", "gcr.io")
         google.model.add_repository(GCP_PROJECT, "us-central1", "apps")
@@ -80,13 +85,16 @@ class Sandbox:
 
     def _start_azure(self) -> dict[str, str]:
         """A subscription with registry `demoregistry`, and a stand-in `az` that hands out its tokens."""
-        from bootstrap.sandbox.azure import AzureEmulator
+        from bootstrap.sandbox.azure import AzureEmulator, AzureModel
 
-        azure = self.emulators["azure"] = AzureEmulator()
+        azure = self.emulators["azure"] = AzureEmulator(AzureModel(clock=self._clock().time))
         azure.model.add_registry(ACR_REGISTRY, resource_group="demo-rg")
         env = azure.start()
         azure.install_az(self.bin)
         return env
+
+    def _clock(self) -> clock.Clock:
+        return self.clock or clock.REAL
 
     def stop(self) -> None:
         for emulator in self.emulators.values():

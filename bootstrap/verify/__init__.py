@@ -4,11 +4,11 @@ credential propagates, with "not yet", "never" and "unreachable" told apart."""
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from bootstrap.clock import Clock, current
 from bootstrap.credentials import RegistryCredential
 from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, StillPropagating, UsageError, VerificationError
@@ -61,8 +61,7 @@ def verify_credential(
     ui: Ui,
     env: Mapping[str, str],
     timeout: float | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock | None = None,
 ) -> Verified:
     """Run the v2 flow until it succeeds, waiting while a refusal may be propagation, up to `timeout` seconds
     (else the target's patience). Raises VerificationError (never works) or OperationError (unreachable)."""
@@ -88,20 +87,22 @@ def verify_credential(
             return Retry(exc.reason)
         return None
 
-    start = clock()
+    clock = clock or current(env)
+    start = clock.monotonic()
     what = f"{credential.username} to be able to pull from {target.server}"
     try:
-        passed = poll(attempt, what=what, not_yet=not_yet, ui=ui, patience=patience, clock=clock, sleep=sleep)
+        passed = poll(attempt, what=what, not_yet=not_yet, ui=ui, patience=patience, clock=clock)
     except OperationError as err:
         if isinstance(err.__cause__, flow.Denied):  # the deadline passed and the registry still says no
+            waited = clock.monotonic() - start
             raise StillPropagating(
-                f"{credential.username} still cannot pull from {target.server} after {clock() - start:.0f} s: "
+                f"{credential.username} still cannot pull from {target.server} after {waited:.0f} s: "
                 f"{err.__cause__.reason}",
                 fix="New grants and keys can take several minutes to reach the registry: run the same command again "
                 "to continue, or raise --verify-timeout; if it persists, check the identity's read role.",
             ) from None
         raise
-    waited = clock() - start
+    waited = clock.monotonic() - start
     return Verified(target.server, credential.username, target.repository, passed.scheme, waited, attempts, passed.note)
 
 

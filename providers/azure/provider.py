@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError
@@ -533,6 +534,7 @@ class Acr(Provider):
                 what="an app Azure may have made without answering",
                 ui=self.run.ui,
                 within=2 * self.azure.timeout,
+                clock=REAL,  # a request in flight lands in real time
             )
             return late or self._graph_write(what, post)
 
@@ -547,7 +549,11 @@ class Acr(Provider):
             return [k for k in new if k not in known] or None
 
         found = appeared(
-            late, what="a password Azure may have made without answering", ui=self.run.ui, within=2 * self.azure.timeout
+            late,
+            what="a password Azure may have made without answering",
+            ui=self.run.ui,
+            within=2 * self.azure.timeout,
+            clock=REAL,  # a request in flight lands in real time
         )
         for key_id in found or []:
             self._remove_password(object_id, key_id)

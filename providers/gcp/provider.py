@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError
@@ -418,6 +419,7 @@ class GoogleProvider(Provider):
             what="a key Google may have made without answering",
             ui=self.run.ui,
             within=2 * g.timeout,
+            clock=REAL,  # a request in flight lands in real time
         )
         for name in late or []:
             self._delete_key(name)

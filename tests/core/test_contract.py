@@ -125,9 +125,19 @@ def test_platform_that_echoes_the_password_is_scrubbed(sandbox, regboot, canarie
 
 def test_platform_timeout_is_reported_without_the_command_line(sandbox, regboot, canaries, monkeypatch):
     monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "1")
-    set_platform(sandbox, fail={"docker add-credentials": {"sleep": 3}})
+    set_platform(sandbox, fail={"docker add-credentials": {"sleep": 3, "times": 3}})  # every try hangs
     done = regboot("onboard", "private", *PRIVATE, "--password-stdin", "--no-verify", "--debug", input=canaries.new())
     assert done.code == 1 and "did not answer within 1s" in done.stderr
+
+
+def test_a_platform_call_killed_while_it_hangs_is_retried_and_goes_through(sandbox, regboot, canaries, monkeypatch):
+    # the stand-in akka hangs once; killed at the timeout, that hang must not come back on the retry
+    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "1")
+    set_platform(sandbox, fail={"docker add-credentials": {"sleep": 3, "times": 1}})
+    done = regboot("onboard", "private", *PRIVATE, "--password-stdin", "--no-verify", input=canaries.new())
+    assert done.code == 0, done.stderr
+    assert akka_commands(sandbox).count("docker add-credentials") == 2
+    assert set(platform_credentials(sandbox)) == {"docker-credentials"}
 
 
 def test_dry_run_changes_nothing(sandbox, regboot, canaries):

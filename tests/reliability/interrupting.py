@@ -16,7 +16,11 @@ from typing import Any
 from bootstrap.sandbox.faults import Fault
 from tests.conftest import platform_credentials, set_platform
 
-LAUNCH = "import sys; sys.stdin.readline(); from bootstrap.cli import main; sys.argv[0] = 'regboot'; main()"
+# SIGINT back to Python's own handler first: started from a background job, the tests inherit it ignored.
+LAUNCH = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); sys.stdin.readline(); "
+    "from bootstrap.cli import main; sys.argv[0] = 'regboot'; main()"
+)
 
 
 @dataclass
@@ -58,16 +62,6 @@ def _fired(world: Any, emulator: str, operation: str) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def baseline_operations(world: Any, emulators: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(emulator, operation) of every distinct cloud call, in the order a clean run made them."""
-    seen: list[tuple[str, str]] = []
-    for name in emulators:
-        for call in world.emulators[name].calls.calls:
-            if (name, call.operation) not in seen:
-                seen.append((name, call.operation))
-    return seen
 
 
 def platform_secret_hash(world: Any) -> str | None:

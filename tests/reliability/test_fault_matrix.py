@@ -1,11 +1,11 @@
 """A fault at any call is either ridden out or fails clean, and the next run converges: the fault matrix in CI.
 
-The cases come from the request logs of a clean run of each flow (bootstrap/sandbox/faultmatrix.py), read when
-this module is collected. CI runs every fault kind at every call of onboarding one provider per cloud (gcr, acr),
-and a sample of rotate (gar, acr) and offboard (gcr, acr): the faults that take a different path (a 503, a
-timeout, a conflict, a not-yet-visible read) at every call that changes something. A hung akka costs
-REGBOOT_AKKA_TIMEOUT a case, so akka hangs (before storing, or after: the answer lost) only where it matters most:
-the platform taking the new secret.
+The cases come from the request logs of a clean run of each flow (bootstrap/sandbox/faultmatrix.py), kept as a
+snapshot that test_flows.py checks against a fresh run (tests/reliability/flows.py). CI runs every fault kind at
+every call of onboarding one provider per cloud (gcr, acr), and a sample of rotate (gar, acr) and offboard (gcr,
+acr): the faults that take a different path (a 503, a timeout, a conflict, a not-yet-visible read) at every call
+that changes something. A hung akka costs REGBOOT_AKKA_TIMEOUT a case, so akka hangs (before storing, or after:
+the answer lost) only where it matters most: the platform taking the new secret.
 `python benchmarks/reliability.py` runs all of it (about a thousand cases) and prints the figures.
 """
 
@@ -15,6 +15,7 @@ import pytest
 
 from bootstrap.sandbox import endstate, faultmatrix
 from bootstrap.sandbox.faultmatrix import Case
+from tests.reliability import flows
 
 EVERY_CALL = [("gcr", "onboard"), ("acr", "onboard")]
 SAMPLED = [("gar", "rotate"), ("acr", "rotate"), ("gcr", "offboard"), ("acr", "offboard")]
@@ -29,7 +30,8 @@ def _wanted(case: Case) -> bool:
     return case.point.mutating and case.kind in SAMPLE_KINDS
 
 
-CASES = [case for case in faultmatrix.cases(faultmatrix.discover(EVERY_CALL + SAMPLED)) if _wanted(case)]
+FLOWS = {flow: points for flow, points in flows.load().items() if flow in EVERY_CALL + SAMPLED}
+CASES = [case for case in faultmatrix.cases(FLOWS) if _wanted(case)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

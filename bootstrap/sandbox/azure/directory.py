@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import string
-import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,7 @@ class Directory:
 
     # --- visibility and permission -------------------------------------------------------------------
     def _replicated(self, created_at: float, lagging: bool) -> bool:
-        return not lagging and time.time() - created_at >= self._model.replication_delay
+        return not lagging and self._model.clock() - created_at >= self._model.replication_delay
 
     def require_write(self) -> None:
         if self._model.graph_denied:
@@ -75,7 +74,9 @@ class Directory:
             return self._new_application(display_name, fields)
 
     def _new_application(self, display_name: str, fields: dict[str, object]) -> Application:
-        app = Application(id=str(uuid.uuid4()), app_id=str(uuid.uuid4()), display_name=display_name)
+        app = Application(
+            id=str(uuid.uuid4()), app_id=str(uuid.uuid4()), display_name=display_name, created_at=self._model.clock()
+        )
         for name, value in fields.items():
             setattr(app, name, value)
         self.applications[app.id] = app
@@ -134,11 +135,11 @@ class Directory:
             app = self.application(object_id)
             if not self._replicated(app.created_at, lagging):
                 raise _not_found(object_id)
-            start = time.time() if start is None else start
+            start = self._model.clock() if start is None else start
             end = start + DEFAULT_PASSWORD_LIFETIME if end is None else end
             if end <= start:
                 raise CloudError(400, "Request_BadRequest", "The end date of a password must be after its start date.")
-            password = Password(str(uuid.uuid4()), _secret(), display_name, start, end)
+            password = Password(str(uuid.uuid4()), _secret(), display_name, start, end, created_at=self._model.clock())
             app.passwords.append(password)
             self._model.issued_secrets.append(password.secret)
             return password
@@ -177,7 +178,9 @@ class Directory:
             return self._new_service_principal(app, fields)
 
     def _new_service_principal(self, app: Application, fields: dict[str, object]) -> ServicePrincipal:
-        sp = ServicePrincipal(id=str(uuid.uuid4()), app_id=app.app_id, display_name=app.display_name)
+        sp = ServicePrincipal(
+            id=str(uuid.uuid4()), app_id=app.app_id, display_name=app.display_name, created_at=self._model.clock()
+        )
         for name, value in fields.items():
             setattr(sp, name, value)
         self.service_principals[sp.id] = sp

@@ -18,6 +18,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -49,7 +50,10 @@ def covers(outer: str, inner: str) -> bool:
 class AzureModel:
     """One Entra tenant with its subscriptions, container registries, RBAC and directory."""
 
-    def __init__(self, *, tenant: str | None = None, subscription: str | None = None) -> None:
+    def __init__(
+        self, *, tenant: str | None = None, subscription: str | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.clock = clock  # seconds since the epoch; a sandbox's shared virtual clock in the sandbox
         self.tenant = (tenant or str(uuid.uuid4())).lower()
         self.subscription = (subscription or str(uuid.uuid4())).lower()
         self.subscriptions: dict[str, str] = {self.subscription: "regboot sandbox"}
@@ -121,7 +125,7 @@ class AzureModel:
                 f"AADSTS500011: The resource principal named {resource} was not found in the tenant "
                 f"named {self.tenant}.",
             )
-        now = time.time()
+        now = self.clock()
         expires = int(now + self.token_lifetime)
         claims = {
             "aud": resource,
@@ -154,7 +158,7 @@ class AzureModel:
             return tokens.TokenProblem.TENANT
         if tokens.audience(str(claims.get("aud", ""))) not in {tokens.audience(a) for a in audiences}:
             return tokens.TokenProblem.AUDIENCE
-        if float(claims.get("exp", 0)) <= time.time():
+        if float(claims.get("exp", 0)) <= self.clock():
             return tokens.TokenProblem.EXPIRED
         return None
 
@@ -373,7 +377,7 @@ class AzureModel:
         if registry is None:
             return f"no registry is served at {login_server}"
         password = self._password(app_id, secret)
-        now = time.time()
+        now = self.clock()
         if password is None:
             return f"invalid client secret for application {app_id}"
         if not password.current(now):

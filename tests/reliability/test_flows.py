@@ -1,0 +1,20 @@
+"""The snapshot of each flow's calls (flows.json) is what a clean run makes today: a flow that makes a new call,
+or stops making one, fails here until the snapshot is rewritten, so no call goes unfaulted."""
+
+from __future__ import annotations
+
+import pytest
+
+from bootstrap.sandbox import faultmatrix
+from tests.reliability import flows
+
+
+@pytest.mark.parametrize("flow", flows.FLOWS, ids=[f"{p}-{c}" for p, c in flows.FLOWS])
+def test_the_flow_snapshot_is_what_a_clean_run_makes(flow):
+    kept = flows.load()
+    assert list(kept) == flows.FLOWS, "flows.json holds other flows than FLOWS; rewrite it"
+    found = faultmatrix.discover([flow])
+    assert flows.render(found) == flows.render({flow: kept[flow]}), (
+        f"the calls of {' '.join(reversed(flow))} changed; run `python -m tests.reliability.flows` and review the "
+        "diff of flows.json"
+    )
