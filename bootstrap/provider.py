@@ -254,9 +254,9 @@ class Provider:
 
     # --- status, and commands by --secret-name alone --------------------------------------------------
     @classmethod
-    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
-        """The options that name `entry`'s registry and identity, read from the entry (for rotate and offboard by
-        --secret-name alone). Raise UsageError naming the flags to give where the entry does not say."""
+    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
+        """The options that name `entry`'s registry and identity, read from the entry, for `command` (rotate or
+        offboard) by --secret-name alone. Raise UsageError naming the flags to give where the entry does not say."""
         raise UsageError(
             f"the platform entry {entry.name} does not say which {cls.name} identity it uses",
             fix=f"Run the {cls.name} form with the options it was onboarded with: `regboot rotate {cls.name} ...`.",

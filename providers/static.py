@@ -77,7 +77,7 @@ class StaticProvider(Provider):
         return [StatusRow(cls.name, identity=e.username, grant="(held by you)") for e in entries]
 
     @classmethod
-    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
+    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
         return {"server": entry.server, "username": entry.username}
 
 
@@ -91,7 +91,7 @@ class DockerHub(StaticProvider):
         return DOCKER_HUB
 
     @classmethod
-    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
+    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
         return {"username": entry.username}
 
     def verification(self, minted: Minted) -> VerifyTarget | None:

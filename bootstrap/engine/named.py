@@ -17,7 +17,7 @@ from bootstrap.result import Result
 
 def rotate_named(request: Request, ctx: Context, password: Callable[[], Secret]) -> Result:
     """`password` is asked for only when the entry turns out to hold a password the user holds (dockerhub, private)."""
-    request, entry = _resolve(request, ctx)
+    request, entry = _resolve(request, ctx, "rotate")
     if entry is None:
         raise PreconditionError(
             f"no credential named {request.consumer.secret_name} on the platform",
@@ -30,7 +30,7 @@ def rotate_named(request: Request, ctx: Context, password: Callable[[], Secret])
 
 
 def offboard_named(request: Request, ctx: Context) -> Result:
-    request, entry = _resolve(request, ctx)
+    request, entry = _resolve(request, ctx, "offboard")
     if entry is not None:
         return offboard(request, ctx)
     name = request.consumer.secret_name
@@ -45,7 +45,7 @@ def offboard_named(request: Request, ctx: Context) -> Result:
     )
 
 
-def _resolve(request: Request, ctx: Context) -> tuple[Request, PlatformEntry | None]:
+def _resolve(request: Request, ctx: Context, command: str) -> tuple[Request, PlatformEntry | None]:
     """The request with the provider and options the consumer's platform entry names, and that entry (None when
     the platform holds nothing under that name: the request comes back unchanged)."""
     platform = ctx.platform(request.consumer)
@@ -60,4 +60,4 @@ def _resolve(request: Request, ctx: Context) -> tuple[Request, PlatformEntry | N
             fix="Install the provider plugin for that registry (see `regboot plugins`).",
             code="unknown_provider",
         )
-    return replace(request, provider=cls.name, options=cls.options_for(entry)), entry
+    return replace(request, provider=cls.name, options=cls.options_for(entry, command=command)), entry

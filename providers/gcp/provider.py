@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
-from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
@@ -26,6 +26,7 @@ from providers.gcp.targets import (
     Grant,
     Target,
     check_common,
+    default_account,
     gar_target,
     gcr_target,
 )
@@ -58,7 +59,11 @@ GONE = Patience(deadline=60.0)  # something deleted that a read still shows: rep
 
 COMMON = (
     Param("gcp_project", "Google Cloud project id.", required=True),
-    Param("service_account", "Service account id.", default=DEFAULT_ACCOUNT),
+    Param(
+        "service_account",
+        f"Service account id (default: {DEFAULT_ACCOUNT} for the default secret name, else one derived from the "
+        "secret name, so consumers never share one).",
+    ),
     Param("reassign", "Let this service account serve this consumer even if it records another one.", flag=True),
 )
 
@@ -71,8 +76,10 @@ class GoogleProvider(Provider):
 
     def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
         super().__init__(options, consumer, run)
-        self.target = self.make_target(self.opts)
+        account = self.opts.get("service_account") or default_account(consumer)
+        self.target = self.make_target({**self.opts, "service_account": account})
         self._google: Google | None = None
+        self._grants: list[Grant] | None = None
 
     @classmethod
     def make_target(cls, options: Mapping[str, Any]) -> Target:
@@ -81,7 +88,8 @@ class GoogleProvider(Provider):
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
         checked = check_common(options)
-        cls.make_target(checked)  # raises UsageError on a bad host, location, repository or role
+        # raises UsageError on a bad host, location, repository or role; the account is the consumer's, known later
+        cls.make_target({**checked, "service_account": checked["service_account"] or DEFAULT_ACCOUNT})
         for api in ("IAM", "RESOURCEMANAGER", "ARTIFACTREGISTRY"):
             endpoint(os.environ, f"REGBOOT_GCP_{api}_ENDPOINT")
         return checked
@@ -242,8 +250,7 @@ class GoogleProvider(Provider):
             return []
         self._refuse_other_consumer(found.identity)
         steps = [Step("retire", "key", h.id, f"of {self.target.email}") for h in found.held]
-        if found.granted:
-            steps += [Step("revoke", g.role, f"from {self.target.member}", f"on {g.scope}") for g in self.target.grants]
+        steps += [Step("revoke", g.role, f"from {self.target.member}", f"on {g.scope}") for g in self._held_grants()]
         if not keep_identity:
             steps.append(Step("delete", "service account", self.target.email))
         return steps
@@ -399,8 +406,7 @@ class GoogleProvider(Provider):
         ]
         attached += [
             Removal(f"{g.role} on {g.scope}", lambda g=g: self._unbind(g), ("revoked", g.role, f"on {g.scope}"))
-            for g in t.grants
-            if found.granted
+            for g in self._held_grants()
         ]
         account = Removal(
             f"service account {t.email}",
@@ -457,6 +463,19 @@ class GoogleProvider(Provider):
             patience=GONE,
         )
 
+    def _held_grants(self) -> list[Grant]:
+        """Every grant the account holds where regboot grants (the project, the repositories behind the server),
+        whichever options this run was given: offboard removes them all, not only the ones its flags name."""
+        if self._grants is None:
+            t, g = self.target, self.google
+            self._grants = [
+                Grant(b.role, scope)
+                for scope in dict.fromkeys([*(x.scope for x in t.grants), *self._scopes(g, t.server, t.project)])
+                for b in g.policy(scope).bindings
+                if t.member in b.members
+            ]
+        return self._grants
+
     def _unbind(self, grant: Grant) -> None:
         self.google.change_policy(
             grant.scope,
@@ -477,6 +496,23 @@ class GoogleProvider(Provider):
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         """Where a grant for the entry's service account may live."""
+        raise NotImplementedError
+
+    @classmethod
+    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
+        """The entry's email is its service account's (regboot stores it there unless --email was given): it names
+        the project and the account; the server names the host or location."""
+        account, _, domain = entry.email.partition("@")
+        if not domain.endswith(".iam.gserviceaccount.com"):
+            raise UsageError(
+                f"the platform entry {entry.name} does not name its service account (its email is {entry.email!r})",
+                fix=f"Run `regboot {command} {cls.name} --gcp-project PROJECT --service-account ID "
+                f"--secret-name {entry.name} ...` with the options it was onboarded with.",
+            )
+        return {"gcp_project": domain.split(".", 1)[0], "service_account": account, **cls._where(entry, command)}
+
+    @classmethod
+    def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
         raise NotImplementedError
 
     @classmethod
@@ -542,6 +578,10 @@ class Gcr(GoogleProvider):
         return server.removeprefix("https://").rstrip("/") in GCR_HOSTS
 
     @classmethod
+    def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
+        return {"host": entry.server.removeprefix("https://").rstrip("/")}
+
+    @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         host = server.removeprefix("https://").rstrip("/")
         return [f"projects/{project}", f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"]
@@ -565,6 +605,19 @@ class Gar(GoogleProvider):
     @classmethod
     def _claims_server(cls, server: str) -> bool:
         return server.removeprefix("https://").rstrip("/").endswith("-docker.pkg.dev")
+
+    @classmethod
+    def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
+        location = entry.server.removeprefix("https://").split("-docker.pkg.dev")[0]
+        if command != "offboard":  # offboard finds the grants wherever they are; a rotation must not guess them
+            account, _, domain = entry.email.partition("@")
+            raise UsageError(
+                f"the platform entry {entry.name} does not say which repository its grant is on",
+                fix=f"Run `regboot {command} gar --gcp-project {domain.split('.', 1)[0]} --location {location} "
+                f"--service-account {account} --secret-name {entry.name} --repository REPOSITORY` "
+                "(without --repository for a project-wide grant).",
+            )
+        return {"location": location}
 
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:

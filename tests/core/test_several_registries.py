@@ -107,3 +107,76 @@ def test_options_before_the_provider_are_refused_not_dropped(sandbox, regboot):
     done = regboot("offboard", "--secret-name", "priv", "private", "--server", SERVER, "--username", "bot", "-y")
     assert done.code == 2 and "--secret-name must come after the provider name" in done.stderr
     assert "docker remove-credentials" not in akka_commands(sandbox)
+
+
+def test_default_service_accounts_are_distinct_stable_and_valid():
+    import re
+
+    from bootstrap.consumer import Consumer
+    from providers.gcp.targets import default_account
+
+    names = {
+        secret: default_account(Consumer(secret, project="demo-project"))
+        for secret in ("docker-credentials", "gar", "gcr", "x" * 63, "a-" + "b" * 60)
+    }
+    assert names["docker-credentials"] == "akka-docker-reader"  # the platform docs' name, kept for the default
+    assert len(set(names.values())) == len(names)
+    assert all(6 <= len(n) <= 30 and re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])", n) for n in names.values())
+    assert default_account(Consumer("gar", project="demo-project")) == names["gar"]  # stable across runs
+    assert default_account(Consumer("gar", project="other")) != names["gar"]  # per consumer, not per secret name
+
+
+def test_gcr_and_gar_consumers_in_one_project_get_their_own_identities(world, regboot):
+    assert regboot(*GCR).code == 0
+    gar = ("onboard", "gar", "--gcp-project", GCP_PROJECT, "--location", "us-central1", "--secret-name", "gar")
+    assert regboot(*gar).code == 0, "the default identities must not collide"
+    again = regboot(*gar, "-o", "json")
+    assert again.code == 0 and again.json()["data"]["changed"] is False
+    emails = [a.email for a in world.emulators["google"].model.list_service_accounts(f"projects/{GCP_PROJECT}")[0]]
+    assert len(emails) == 2 and any(e.startswith("akka-gar-") for e in emails)
+
+
+def test_offboard_removes_every_grant_whichever_flags_are_given(world, regboot):
+    location = ("--gcp-project", GCP_PROJECT, "--location", "us-central1")
+    assert regboot("onboard", "gar", *location, "--repository", "apps").code == 0
+    done = regboot("offboard", "gar", *location, "-y", "-o", "json")  # no --repository this time
+    assert done.code == 0, done.stderr
+    google = world.emulators["google"].model
+    repository = f"projects/{GCP_PROJECT}/locations/us-central1/repositories/apps"
+    members = [
+        m
+        for scope in (repository, f"projects/{GCP_PROJECT}")
+        for ms in google.get_iam_policy(scope).bindings.values()
+        for m in ms
+    ]
+    assert not [m for m in members if m.startswith("serviceAccount:")]
+    revoked = [a for a in done.json()["data"]["actions"] if a["verb"] == "revoked"]
+    assert [a["name"] for a in revoked] == [f"on {repository}"]
+    assert google.list_service_accounts(f"projects/{GCP_PROJECT}")[0] == []
+
+
+def test_google_credentials_rotate_and_offboard_by_secret_name(world, regboot):
+    location = ("--gcp-project", GCP_PROJECT, "--location", "us-central1")
+    assert regboot(*GCR, "--secret-name", "gcr").code == 0
+    assert regboot("onboard", "gar", *location, "--repository", "apps", "--secret-name", "gar").code == 0
+    google = world.emulators["google"].model
+    keys = {
+        a.email: [k.key_id for k in google.list_keys(a.name, ["USER_MANAGED"])]
+        for a in google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]
+    }
+
+    rotated = regboot("rotate", "--secret-name", "gcr")
+    assert rotated.code == 0, rotated.stderr
+    gar_rotate = regboot("rotate", "--secret-name", "gar", "-o", "json")  # the entry names no repository
+    assert gar_rotate.code == 2 and "--repository REPOSITORY" in gar_rotate.json()["errors"][0]["fix"]
+    after = {
+        a.email: [k.key_id for k in google.list_keys(a.name, ["USER_MANAGED"])]
+        for a in google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]
+    }
+    [gcr_account] = [e for e in keys if e.startswith("akka-gcr-")]
+    assert after[gcr_account] != keys[gcr_account] and len(after[gcr_account]) == 1
+
+    assert regboot("offboard", "--secret-name", "gar", "-y").code == 0
+    assert regboot("offboard", "--secret-name", "gcr", "-y").code == 0
+    assert google.list_service_accounts(f"projects/{GCP_PROJECT}")[0] == []
+    assert platform_credentials(world) == {}
