@@ -108,6 +108,14 @@ class Google:
                 raise
             raise refusal(err, what) from err
 
+    def probe(self, what: str, fn: Callable[[], object]) -> gx.GoogleAPICallError | None:
+        """A read-only call made to learn whether it is refused: the refusal, or None when it answered."""
+        try:
+            self.call(what, fn, allow=(gx.GoogleAPICallError,))
+        except gx.GoogleAPICallError as err:
+            return err
+        return None
+
     def get_account(self, name: str) -> iam_admin_v1.ServiceAccount | None:
         try:
             return self.call(
@@ -188,8 +196,27 @@ def _lagging(exc: Exception) -> Retry | None:
     return None
 
 
+def disabled_service(err: BaseException | None) -> str | None:
+    """The API a SERVICE_DISABLED refusal names: the project has never enabled it (new projects lack several)."""
+    if isinstance(err, gx.GoogleAPICallError) and err.reason == "SERVICE_DISABLED":
+        return str((err.metadata or {}).get("service") or "the API")
+    return None
+
+
+def apis_disabled(services: list[str], project: str) -> PreconditionError:
+    names = list(dict.fromkeys(services))
+    return PreconditionError(
+        f"Google Cloud project {project} has not enabled {', '.join(names)}",
+        fix=f"Run `gcloud services enable {' '.join(names)} --project {project}`, wait a minute for it to take "
+        "effect, then run this command again.",
+        code="api_disabled",
+    )
+
+
 def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
     """A Google error nobody handled, as a domain error: what was refused and why, in one line."""
+    if service := disabled_service(err):
+        return apis_disabled([service], str((err.metadata or {}).get("consumer", "")).removeprefix("projects/"))
     reason = str(err.message).strip().splitlines()[0] if str(err.message).strip() else type(err).__name__
     # REST errors start with the request ("GET http://...?$alt=json: reason"): the resource is in `what` already.
     method, _, rest = reason.partition(" ")

@@ -100,21 +100,46 @@ class GoogleProvider(Provider):
     def preflight(self) -> None:
         from google.api_core import exceptions as gx
 
-        t = self.target
-        try:
-            self.google.call(
-                f"project {t.project}",
-                lambda: self.google.projects.get_project(name=f"projects/{t.project}", timeout=self.google.timeout),
-                allow=(gx.NotFound, gx.PermissionDenied, gx.Forbidden),
+        from providers.gcp.cloud import apis_disabled, disabled_service, refusal
+
+        t, g = self.target, self.google
+        # One read of every API this run calls: a new project has several disabled, and one message names them all.
+        project = g.probe(
+            f"project {t.project}",
+            lambda: g.projects.get_project(name=f"projects/{t.project}", timeout=g.timeout),
+        )
+        accounts = g.probe(
+            f"service accounts of {t.project}",
+            lambda: g.iam.list_service_accounts(
+                request={"name": f"projects/{t.project}", "page_size": 1}, timeout=g.timeout
+            ),
+        )
+        repository = (
+            g.probe(
+                f"repository {t.repository}",
+                lambda: g.registry.get_repository(name=t.repository, timeout=g.timeout),
             )
-        except (gx.NotFound, gx.PermissionDenied, gx.Forbidden) as err:
+            if t.repository
+            else None
+        )
+        if disabled := [s for s in map(disabled_service, (project, accounts, repository)) if s]:
+            raise apis_disabled(disabled, t.project)
+        if isinstance(project, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
             raise PreconditionError(
-                f"Google Cloud project {t.project} was not found or is not visible to these credentials ({err.code})",
+                f"Google Cloud project {t.project} was not found or is not visible to these credentials "
+                f"({project.code})",
                 fix="Check --gcp-project (the id, not the name) and that your account has a role on the project.",
                 code="unknown_project",
-            ) from None
-        if t.repository:
-            self._check_repository(t.repository)
+            )
+        if project:
+            raise refusal(project, f"project {t.project}")
+        # Listing only proves IAM answers: a refused one is named by the permission check below.
+        if accounts and not isinstance(accounts, gx.PermissionDenied | gx.Forbidden):
+            raise refusal(accounts, f"service accounts of {t.project}")
+        if t.repository and isinstance(repository, gx.NotFound):
+            raise _no_repository(t.repository)
+        if repository:
+            raise refusal(repository, f"repository {t.repository}")
         missing = self.google.missing_permissions(
             f"projects/{t.project}",
             [
@@ -141,18 +166,6 @@ class GoogleProvider(Provider):
                 "roles/artifactregistry.admin (or roles/resourcemanager.projectIamAdmin for project-level grants).",
                 code="missing_permission",
             )
-
-    def _check_repository(self, repository: str) -> None:
-        from google.api_core import exceptions as gx
-
-        try:
-            self.google.call(
-                f"repository {repository}",
-                lambda: self.google.registry.get_repository(name=repository, timeout=self.google.timeout),
-                allow=(gx.NotFound,),
-            )
-        except gx.NotFound:
-            raise _no_repository(repository) from None
 
     def inspect(self) -> Inspection:
         account = self.google.get_account(self.target.account_name)

@@ -174,3 +174,26 @@ def test_the_key_never_reaches_output(sandbox, google, regboot, canaries):
     canaries.values.append(key["private_key"])  # the key id is public (keys list shows it); the PEM is not
     assert done.code == 0
     assert "_json_key" in done.stdout
+
+
+def test_disabled_apis_are_named_with_the_enable_command(sandbox, google, regboot):
+    google.model.disable_services(PROJECT, "iam.googleapis.com", "artifactregistry.googleapis.com")
+    done = regboot(*GCR, "-o", "json")
+    assert done.code == 3, done.stderr
+    [error] = done.json()["errors"]
+    assert error["code"] == "api_disabled"
+    assert "iam.googleapis.com" in error["message"] and "artifactregistry.googleapis.com" in error["message"]
+    enable = f"gcloud services enable iam.googleapis.com artifactregistry.googleapis.com --project {PROJECT}"
+    assert enable in error["fix"]
+    assert google.model.accounts == {} and len(google.model.keys) == 0
+    assert members(google, GCR_REPO) == [] and MEMBER not in members(google, f"projects/{PROJECT}")
+    assert mutations(google) == []
+    assert "docker add-credentials" not in akka_commands(sandbox) and platform_credentials(sandbox) == {}
+
+
+def test_a_disabled_resource_manager_api_is_not_an_unknown_project(sandbox, google, regboot):
+    google.model.disable_services(PROJECT, "cloudresourcemanager.googleapis.com")
+    done = regboot(*GAR)
+    assert done.code == 3
+    assert f"gcloud services enable cloudresourcemanager.googleapis.com --project {PROJECT}" in done.stderr
+    assert mutations(google) == []
