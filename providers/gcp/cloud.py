@@ -35,7 +35,10 @@ class Google:
     def __init__(self, env: Mapping[str, str], ui: Ui) -> None:
         self.env = env
         self.ui = ui
-        self.timeout = call_timeout(env)  # every request passes it: a hung call fails (and is retried) in time
+        self.timeout = call_timeout(env)
+        # Every request passes these: a hung call fails in time, and the SDKs' own retry loops are off, so that
+        # regboot's waiting (which tells "not yet" from "cannot", and shows each retry) is the only loop.
+        self.once: dict[str, Any] = {"retry": None, "timeout": self.timeout}
         self._credentials: Credentials | None = None
         self._clients: dict[str, Any] = {}
 
@@ -120,7 +123,7 @@ class Google:
         try:
             return self.call(
                 f"service account {name}",
-                lambda: self.iam.get_service_account(name=name, timeout=self.timeout),
+                lambda: self.iam.get_service_account(name=name, **self.once),
                 allow=(gx.NotFound,),
             )
         except gx.NotFound:
@@ -132,7 +135,7 @@ class Google:
         return list(
             self.call(
                 f"keys of {account}",
-                lambda: self.iam.list_service_account_keys(request=request, timeout=self.timeout),
+                lambda: self.iam.list_service_account_keys(request=request, **self.once),
                 not_yet=_lagging,  # asked only of an account just seen or made: a 404 is a replica behind
             ).keys
         )
@@ -142,7 +145,7 @@ class Google:
         request.options.requested_policy_version = 3
         return self.call(
             f"IAM policy of {resource}",
-            lambda: self._policies(resource).get_iam_policy(request=request, timeout=self.timeout),
+            lambda: self._policies(resource).get_iam_policy(request=request, **self.once),
             not_yet=_lagging,  # the project or repository passed preflight: a 404 is a replica behind
         )
 
@@ -154,13 +157,13 @@ class Google:
         The whole cycle is redone on a stale etag (409 ABORTED) and while a new member is not yet known."""
 
         def cycle() -> bool:
-            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), timeout=self.timeout)
+            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), **self.once)
             if not change(policy):
                 return False
             if any(b.HasField("condition") for b in policy.bindings):
                 policy.version = 3  # conditional bindings are only kept by a version-3 write
             request = iam_policy_pb2.SetIamPolicyRequest(resource=resource, policy=policy)
-            self._policies(resource).set_iam_policy(request=request, timeout=self.timeout)
+            self._policies(resource).set_iam_policy(request=request, **self.once)
             return True
 
         return self.call(what, cycle, not_yet=_policy_not_yet, patience=patience)
@@ -171,7 +174,7 @@ class Google:
         request = iam_policy_pb2.TestIamPermissionsRequest(resource=resource, permissions=permissions)
         granted = self.call(
             f"permissions on {resource}",
-            lambda: self._policies(resource).test_iam_permissions(request=request, timeout=self.timeout),
+            lambda: self._policies(resource).test_iam_permissions(request=request, **self.once),
             allow=allow,
         )
         return [p for p in permissions if p not in set(granted.permissions)]

@@ -106,18 +106,16 @@ class GoogleProvider(Provider):
         # One read of every API this run calls: a new project has several disabled, and one message names them all.
         project = g.probe(
             f"project {t.project}",
-            lambda: g.projects.get_project(name=f"projects/{t.project}", timeout=g.timeout),
+            lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once),
         )
         accounts = g.probe(
             f"service accounts of {t.project}",
-            lambda: g.iam.list_service_accounts(
-                request={"name": f"projects/{t.project}", "page_size": 1}, timeout=g.timeout
-            ),
+            lambda: g.iam.list_service_accounts(request={"name": f"projects/{t.project}", "page_size": 1}, **g.once),
         )
         repository = (
             g.probe(
                 f"repository {t.repository}",
-                lambda: g.registry.get_repository(name=t.repository, timeout=g.timeout),
+                lambda: g.registry.get_repository(name=t.repository, **g.once),
             )
             if t.repository
             else None
@@ -282,7 +280,7 @@ class GoogleProvider(Provider):
                     f"service account {t.email}",
                     lambda: g.iam.patch_service_account(
                         request={"service_account": account, "update_mask": {"paths": ["description"]}},
-                        timeout=g.timeout,
+                        **g.once,
                     ),
                 )
                 self.run.record("updated", "service account", t.email, f"now records {self.label}")
@@ -299,7 +297,7 @@ class GoogleProvider(Provider):
             try:
                 g.call(
                     f"service account {t.email}",
-                    lambda: g.iam.create_service_account(request=request, timeout=g.timeout),
+                    lambda: g.iam.create_service_account(request=request, **g.once),
                     allow=(gx.AlreadyExists,),
                 )
             except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
@@ -308,7 +306,7 @@ class GoogleProvider(Provider):
         self.run.record("created", "service account", t.email, f"records {self.label}")
         g.call(
             f"service account {t.email} to appear",
-            lambda: g.iam.get_service_account(name=t.account_name, timeout=g.timeout),
+            lambda: g.iam.get_service_account(name=t.account_name, **g.once),
             not_yet=_not_visible,
             patience=APPEAR,
         )
@@ -353,7 +351,7 @@ class GoogleProvider(Provider):
 
         def create() -> Any:
             try:
-                return g.iam.create_service_account_key(request=request, timeout=g.timeout)
+                return g.iam.create_service_account_key(request=request, **g.once)
             except gx.DeadlineExceeded:
                 # Google may still make the key it did not answer for, and nobody would ever hold its private
                 # half: retire any such key before asking for another.
@@ -441,7 +439,7 @@ class GoogleProvider(Provider):
         with contextlib.suppress(gx.NotFound):
             self.google.call(
                 f"deleting key {_key_id(name)}",
-                lambda: self.google.iam.delete_service_account_key(name=name, timeout=self.google.timeout),
+                lambda: self.google.iam.delete_service_account_key(name=name, **self.google.once),
                 allow=(gx.NotFound,),
             )
 
@@ -452,7 +450,7 @@ class GoogleProvider(Provider):
             with contextlib.suppress(gx.NotFound):
                 self.google.call(
                     f"deleting {name}",
-                    lambda: self.google.iam.delete_service_account(name=name, timeout=self.google.timeout),
+                    lambda: self.google.iam.delete_service_account(name=name, **self.google.once),
                     allow=(gx.NotFound,),
                 )
             # A replica behind answers a delete with 404 as if the account were gone: believe a fresh read only.
@@ -583,7 +581,7 @@ class Gar(GoogleProvider):
         parent = f"projects/{project}/locations/{location}"
         repositories = google.call(
             f"repositories in {parent}",
-            lambda: list(google.registry.list_repositories(parent=parent, timeout=google.timeout)),
+            lambda: list(google.registry.list_repositories(parent=parent, **google.once)),
         )
         return [f"projects/{project}", *(r.name for r in repositories)]
 

@@ -197,3 +197,14 @@ def test_a_disabled_resource_manager_api_is_not_an_unknown_project(sandbox, goog
     assert done.code == 3
     assert f"gcloud services enable cloudresourcemanager.googleapis.com --project {PROJECT}" in done.stderr
     assert mutations(google) == []
+
+
+def test_transient_errors_are_retried_by_regboot_not_the_sdk(sandbox, google, regboot):
+    # The SDKs would repeat these reads silently on a 503 in a loop of their own; regboot's loop shows each retry.
+    reads = ("crm.projects.get", "ar.repositories.get", "iam.GetServiceAccount", "iam.ListServiceAccountKeys")
+    for operation in reads:
+        google.calls.inject(operation, Fault(status=503, message="injected 503"))
+    done = regboot(*GCR)
+    assert done.code == 0, done.stderr
+    assert google.calls.pending() == 0
+    assert done.stderr.count("Google answered 503") == len(reads), done.stderr
