@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ PULL_ROLES = {
 KEY_PROPAGATION = Patience(deadline=300.0, first=0.5, factor=1.5, cap=2.0)
 PROBE_IMAGE = "regboot-verify"  # an image name nobody has: a 404 for it still proves the pull was allowed
 SERVES = "regboot: serves "
+DESCRIPTION_BYTES = 256  # Google's limit on a service account's description
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.
 # Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
 APPEAR = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
@@ -94,7 +96,8 @@ class GoogleProvider(Provider):
 
     @property
     def label(self) -> str:
-        return self.consumer.label
+        """The consumer as the account's description records it (and as it is compared when found again)."""
+        return recorded(self.consumer.label)
 
     # --- read-only --------------------------------------------------------------------------------------
     def preflight(self) -> None:
@@ -584,6 +587,17 @@ class Gar(GoogleProvider):
             lambda: list(google.registry.list_repositories(parent=parent, **google.once)),
         )
         return [f"projects/{project}", *(r.name for r in repositories)]
+
+
+def recorded(label: str) -> str:
+    """`label`, or when it would not fit Google's description limit, its start and a hash of the whole: consumers
+    whose labels differ only past the cut still record differently."""
+    room = DESCRIPTION_BYTES - len(SERVES.encode())
+    if len(label.encode()) <= room:
+        return label
+    digest = hashlib.sha256(label.encode()).hexdigest()[:16]
+    head = label.encode()[: room - len(digest) - 1].decode(errors="ignore")
+    return f"{head}~{digest}"
 
 
 def _bind(policy: Any, role: str, member: str) -> bool:

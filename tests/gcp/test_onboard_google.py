@@ -208,3 +208,21 @@ def test_transient_errors_are_retried_by_regboot_not_the_sdk(sandbox, google, re
     assert done.code == 0, done.stderr
     assert google.calls.pending() == 0
     assert done.stderr.count("Google answered 503") == len(reads), done.stderr
+
+
+def test_a_long_consumer_label_is_recorded_within_googles_limit_and_found_again(sandbox, google, regboot):
+    project, region = "p" * 128, "r" * 100
+    empty = {"owner": "", "regions": [region], "credentials": {}, "secrets": {}}
+    set_platform(sandbox, projects={project: empty, f"{project[:-1]}q": dict(empty)}, config={"project": project})
+    args = (*GCR, "--akka-region", region)
+    done = regboot(*args)
+    assert done.code == 0, done.stderr
+    [account] = google.model.list_service_accounts(f"projects/{PROJECT}")[0]
+    assert len(account.description.encode()) <= 256
+    google.calls.clear()
+    again = regboot(*args)
+    assert again.code == 0 and "already in place" in again.stdout, again.stderr
+    assert mutations(google) == []
+    # a label differing only past the cut is another consumer, not this one
+    other = regboot(*args, "--akka-project", f"{project[:-1]}q")
+    assert other.code == 3 and "already serves" in other.stderr
