@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import ssl
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -41,6 +43,7 @@ class Google:
         self.once: dict[str, Any] = {"retry": None, "timeout": self.timeout}
         self._credentials: Credentials | None = None
         self._clients: dict[str, Any] = {}
+        self._iam_host = "iam.googleapis.com"  # gRPC errors do not say which host they were for
 
     # --- clients ------------------------------------------------------------------------------------------
     def credentials(self) -> Credentials:
@@ -56,6 +59,7 @@ class Google:
         if "iam" not in self._clients:
             found = endpoint(self.env, "REGBOOT_GCP_IAM_ENDPOINT")
             host, plain = (found.netloc, found.plain) if found else (None, False)
+            self._iam_host = host or self._iam_host
             if plain:
                 import grpc
                 from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
@@ -102,12 +106,22 @@ class Google:
         domain error naming `what` (else it would surface as an internal error with a URL for a message)."""
 
         def classify(exc: BaseException) -> Retry | None:
+            if unreachable(exc):
+                return None  # no answer will come by waiting: say so now
             return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
 
         try:
             return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience)
-        except gx.GoogleAPICallError as err:
-            if isinstance(err, allow):
+        except Exception as err:
+            if cause := unreachable(err):
+                host = _request_host(err) or (self._iam_host if isinstance(err, gx.GoogleAPICallError) else "Google")
+                raise OperationError(
+                    f"cannot reach {host} for {what}: {cause}",
+                    fix="Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and any REGBOOT_GCP_*_ENDPOINT, "
+                    "then run the same command again.",
+                    code="unreachable",
+                ) from err
+            if not isinstance(err, gx.GoogleAPICallError) or isinstance(err, allow):
                 raise
             raise refusal(err, what) from err
 
@@ -236,6 +250,52 @@ def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
         fix="Run the same command again; if it keeps failing, check the Google Cloud status page.",
         code="cloud_error",
     )
+
+
+# How gRPC words the failures that waiting cannot mend (it reports them all as UNAVAILABLE).
+GRPC_UNREACHABLE = (
+    ("DNS resolution failed", "the name does not resolve"),
+    ("Connection refused", "the connection was refused"),
+    ("handshake failed", "the TLS handshake failed"),
+)
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why a request never reached Google, when no retry can change it: a name that does not resolve, a refused
+    connection, a failed TLS handshake. None otherwise; a connection lost mid-call is transient, not this."""
+    if isinstance(exc, gx.GoogleAPICallError):
+        text = str(exc.message).lower()
+        return next((cause for marker, cause in GRPC_UNREACHABLE if marker.lower() in text), None)
+    for link in _chain(exc):
+        if isinstance(link, socket.gaierror):
+            return "the name does not resolve"
+        if isinstance(link, ConnectionRefusedError):
+            return "the connection was refused"
+        if isinstance(link, ssl.SSLError):
+            return f"the TLS handshake failed ({link.reason or link})"
+    return None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps: causes, contexts, and the `reason`/args urllib3 and requests keep theirs in."""
+    found: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        link = todo.pop()
+        if isinstance(link, BaseException) and all(link is not f for f in found):
+            found.append(link)
+            todo += [link.__cause__, link.__context__, getattr(link, "reason", None), *link.args]
+    return found
+
+
+def _request_host(exc: BaseException) -> str | None:
+    from urllib.parse import urlsplit
+
+    for link in _chain(exc):
+        url = getattr(getattr(link, "request", None), "url", None)
+        if isinstance(url, str):
+            return urlsplit(url).netloc
+    return None
 
 
 def transient(exc: BaseException) -> Retry | None:
