@@ -10,6 +10,7 @@ import base64
 import json
 import socket
 import ssl
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -49,7 +50,13 @@ class Google:
     def credentials(self) -> Credentials:
         if self._credentials is None:
             try:
-                self._credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+                with warnings.catch_warnings():
+                    # google-auth warns end users whose ADC file names no quota project; the APIs regboot calls
+                    # bill the project of the resource they act on, so the advice is not for regboot's users.
+                    warnings.filterwarnings("ignore", "Your application has authenticated using end user credentials")
+                    self._credentials, _ = google.auth.default(
+                        scopes=["https://www.googleapis.com/auth/cloud-platform"]
+                    )
             except google.auth.exceptions.DefaultCredentialsError:
                 raise PreconditionError("no Google credentials found", fix=ADC_FIX, code="no_credentials") from None
         return self._credentials
