@@ -103,28 +103,10 @@ class GoogleProvider(Provider):
     def preflight(self) -> None:
         from google.api_core import exceptions as gx
 
-        from providers.gcp.cloud import apis_disabled, disabled_service, refusal
+        from providers.gcp.cloud import refusal
 
-        t, g = self.target, self.google
-        # One read of every API this run calls: a new project has several disabled, and one message names them all.
-        project = g.probe(
-            f"project {t.project}",
-            lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once),
-        )
-        accounts = g.probe(
-            f"service accounts of {t.project}",
-            lambda: g.iam.list_service_accounts(request={"name": f"projects/{t.project}", "page_size": 1}, **g.once),
-        )
-        repository = (
-            g.probe(
-                f"repository {t.repository}",
-                lambda: g.registry.get_repository(name=t.repository, **g.once),
-            )
-            if t.repository
-            else None
-        )
-        if disabled := [s for s in map(disabled_service, (project, accounts, repository)) if s]:
-            raise apis_disabled(disabled, t.project)
+        t = self.target
+        project, keys, repository = self._probe_apis()
         if isinstance(project, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
             raise PreconditionError(
                 f"Google Cloud project {t.project} was not found or is not visible to these credentials "
@@ -134,9 +116,10 @@ class GoogleProvider(Provider):
             )
         if project:
             raise refusal(project, f"project {t.project}")
-        # Listing only proves IAM answers: a refused one is named by the permission check below.
-        if accounts and not isinstance(accounts, gx.PermissionDenied | gx.Forbidden):
-            raise refusal(accounts, f"service accounts of {t.project}")
+        # This read only proves IAM answers: no account yet is what onboarding is for, and a refusal is named by the
+        # permission check below.
+        if keys and not isinstance(keys, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
+            raise refusal(keys, f"keys of {t.email}")
         if t.repository and isinstance(repository, gx.NotFound):
             raise _no_repository(t.repository)
         if repository:
@@ -152,8 +135,6 @@ class GoogleProvider(Provider):
             ],
         )
         if t.repository and any(g.on_repository for g in t.grants):
-            from google.api_core import exceptions as gx
-
             try:  # a replica may not know the repository get just found: the same answer as get's
                 missing += self.google.missing_permissions(
                     t.repository, ["artifactregistry.repositories.setIamPolicy"], allow=(gx.NotFound,)
@@ -167,6 +148,33 @@ class GoogleProvider(Provider):
                 "roles/artifactregistry.admin (or roles/resourcemanager.projectIamAdmin for project-level grants).",
                 code="missing_permission",
             )
+
+    def _probe_apis(self) -> tuple[Any, Any, Any]:
+        """One read of every API this run calls: the project, the account's keys, the repository; each one's
+        refusal or None. A new project has several APIs disabled: one error names them all, before any change."""
+        from google.cloud import iam_admin_v1
+
+        from providers.gcp.cloud import apis_disabled, disabled_service
+
+        t, g = self.target, self.google
+        user = iam_admin_v1.ListServiceAccountKeysRequest.KeyType.USER_MANAGED
+        project = g.probe(
+            f"project {t.project}",
+            lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once),
+        )
+        # The keys of the account, which may not exist yet (a 404 then): a read the run makes anyway.
+        keys = g.probe(
+            f"keys of {t.email}",
+            lambda: g.iam.list_service_account_keys(request={"name": t.account_name, "key_types": [user]}, **g.once),
+        )
+        repository = None
+        if t.repository:
+            repository = g.probe(
+                f"repository {t.repository}", lambda: g.registry.get_repository(name=t.repository, **g.once)
+            )
+        if disabled := [s for s in map(disabled_service, (project, keys, repository)) if s]:
+            raise apis_disabled(disabled, t.project)
+        return project, keys, repository
 
     def inspect(self) -> Inspection:
         account = self.google.get_account(self.target.account_name)

@@ -62,7 +62,7 @@ def test_a_tls_failure_over_grpc_fails_at_once(sandbox, google, regboot, monkeyp
     _fails_at_once_naming(done, plain, "tls")
 
 
-@pytest.mark.parametrize("operation", ["crm.projects.get", "iam.ListServiceAccounts"])
+@pytest.mark.parametrize("operation", ["crm.projects.get", "iam.ListServiceAccountKeys"])
 def test_a_connection_reset_mid_call_is_still_retried(sandbox, google, regboot, operation):
     google.calls.inject(operation, Fault(kind="reset"))
     done = regboot(*GCR)
