@@ -226,3 +226,13 @@ def test_a_long_consumer_label_is_recorded_within_googles_limit_and_found_again(
     # a label differing only past the cut is another consumer, not this one
     other = regboot(*args, "--akka-project", f"{project[:-1]}q")
     assert other.code == 3 and "already serves" in other.stderr
+
+
+def test_an_api_disabled_after_onboarding_is_named_with_the_enable_command(sandbox, google, regboot):
+    assert regboot(*GCR).code == 0
+    google.model.disable_services(PROJECT, "iam.googleapis.com")
+    done = regboot("rotate", "gcr", "--gcp-project", PROJECT, "--no-verify")
+    assert done.code == 3, done.stderr
+    assert f"gcloud services enable iam.googleapis.com --project {PROJECT}" in done.stderr
+    status = regboot("status")  # a warning per credential: which API, not "check your roles"
+    assert "has not enabled iam.googleapis.com" in status.stdout, status.stdout
