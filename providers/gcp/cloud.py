@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import ssl
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -35,15 +38,25 @@ class Google:
     def __init__(self, env: Mapping[str, str], ui: Ui) -> None:
         self.env = env
         self.ui = ui
-        self.timeout = call_timeout(env)  # every request passes it: a hung call fails (and is retried) in time
+        self.timeout = call_timeout(env)
+        # Every request passes these: a hung call fails in time, and the SDKs' own retry loops are off, so that
+        # regboot's waiting (which tells "not yet" from "cannot", and shows each retry) is the only loop.
+        self.once: dict[str, Any] = {"retry": None, "timeout": self.timeout}
         self._credentials: Credentials | None = None
         self._clients: dict[str, Any] = {}
+        self._iam_host = "iam.googleapis.com"  # gRPC errors do not say which host they were for
 
     # --- clients ------------------------------------------------------------------------------------------
     def credentials(self) -> Credentials:
         if self._credentials is None:
             try:
-                self._credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+                with warnings.catch_warnings():
+                    # google-auth warns end users whose ADC file names no quota project; the APIs regboot calls
+                    # bill the project of the resource they act on, so the advice is not for regboot's users.
+                    warnings.filterwarnings("ignore", "Your application has authenticated using end user credentials")
+                    self._credentials, _ = google.auth.default(
+                        scopes=["https://www.googleapis.com/auth/cloud-platform"]
+                    )
             except google.auth.exceptions.DefaultCredentialsError:
                 raise PreconditionError("no Google credentials found", fix=ADC_FIX, code="no_credentials") from None
         return self._credentials
@@ -53,6 +66,7 @@ class Google:
         if "iam" not in self._clients:
             found = endpoint(self.env, "REGBOOT_GCP_IAM_ENDPOINT")
             host, plain = (found.netloc, found.plain) if found else (None, False)
+            self._iam_host = host or self._iam_host
             if plain:
                 import grpc
                 from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
@@ -99,20 +113,38 @@ class Google:
         domain error naming `what` (else it would surface as an internal error with a URL for a message)."""
 
         def classify(exc: BaseException) -> Retry | None:
+            if unreachable(exc):
+                return None  # no answer will come by waiting: say so now
             return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
 
         try:
             return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience)
-        except gx.GoogleAPICallError as err:
-            if isinstance(err, allow):
+        except Exception as err:
+            if cause := unreachable(err):
+                host = _request_host(err) or (self._iam_host if isinstance(err, gx.GoogleAPICallError) else "Google")
+                raise OperationError(
+                    f"cannot reach {host} for {what}: {cause}",
+                    fix="Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and any REGBOOT_GCP_*_ENDPOINT, "
+                    "then run the same command again.",
+                    code="unreachable",
+                ) from err
+            if not isinstance(err, gx.GoogleAPICallError) or isinstance(err, allow):
                 raise
             raise refusal(err, what) from err
+
+    def probe(self, what: str, fn: Callable[[], object]) -> gx.GoogleAPICallError | None:
+        """A read-only call made to learn whether it is refused: the refusal, or None when it answered."""
+        try:
+            self.call(what, fn, allow=(gx.GoogleAPICallError,))
+        except gx.GoogleAPICallError as err:
+            return err
+        return None
 
     def get_account(self, name: str) -> iam_admin_v1.ServiceAccount | None:
         try:
             return self.call(
                 f"service account {name}",
-                lambda: self.iam.get_service_account(name=name, timeout=self.timeout),
+                lambda: self.iam.get_service_account(name=name, **self.once),
                 allow=(gx.NotFound,),
             )
         except gx.NotFound:
@@ -124,7 +156,7 @@ class Google:
         return list(
             self.call(
                 f"keys of {account}",
-                lambda: self.iam.list_service_account_keys(request=request, timeout=self.timeout),
+                lambda: self.iam.list_service_account_keys(request=request, **self.once),
                 not_yet=_lagging,  # asked only of an account just seen or made: a 404 is a replica behind
             ).keys
         )
@@ -134,7 +166,7 @@ class Google:
         request.options.requested_policy_version = 3
         return self.call(
             f"IAM policy of {resource}",
-            lambda: self._policies(resource).get_iam_policy(request=request, timeout=self.timeout),
+            lambda: self._policies(resource).get_iam_policy(request=request, **self.once),
             not_yet=_lagging,  # the project or repository passed preflight: a 404 is a replica behind
         )
 
@@ -146,13 +178,13 @@ class Google:
         The whole cycle is redone on a stale etag (409 ABORTED) and while a new member is not yet known."""
 
         def cycle() -> bool:
-            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), timeout=self.timeout)
+            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), **self.once)
             if not change(policy):
                 return False
             if any(b.HasField("condition") for b in policy.bindings):
                 policy.version = 3  # conditional bindings are only kept by a version-3 write
             request = iam_policy_pb2.SetIamPolicyRequest(resource=resource, policy=policy)
-            self._policies(resource).set_iam_policy(request=request, timeout=self.timeout)
+            self._policies(resource).set_iam_policy(request=request, **self.once)
             return True
 
         return self.call(what, cycle, not_yet=_policy_not_yet, patience=patience)
@@ -163,7 +195,7 @@ class Google:
         request = iam_policy_pb2.TestIamPermissionsRequest(resource=resource, permissions=permissions)
         granted = self.call(
             f"permissions on {resource}",
-            lambda: self._policies(resource).test_iam_permissions(request=request, timeout=self.timeout),
+            lambda: self._policies(resource).test_iam_permissions(request=request, **self.once),
             allow=allow,
         )
         return [p for p in permissions if p not in set(granted.permissions)]
@@ -188,8 +220,27 @@ def _lagging(exc: Exception) -> Retry | None:
     return None
 
 
+def disabled_service(err: BaseException | None) -> str | None:
+    """The API a SERVICE_DISABLED refusal names: the project has never enabled it (new projects lack several)."""
+    if isinstance(err, gx.GoogleAPICallError) and err.reason == "SERVICE_DISABLED":
+        return str((err.metadata or {}).get("service") or "the API")
+    return None
+
+
+def apis_disabled(services: list[str], project: str) -> PreconditionError:
+    names = list(dict.fromkeys(services))
+    return PreconditionError(
+        f"Google Cloud project {project} has not enabled {', '.join(names)}",
+        fix=f"Run `gcloud services enable {' '.join(names)} --project {project}`, wait a minute for it to take "
+        "effect, then run this command again.",
+        code="api_disabled",
+    )
+
+
 def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
     """A Google error nobody handled, as a domain error: what was refused and why, in one line."""
+    if service := disabled_service(err):
+        return apis_disabled([service], str((err.metadata or {}).get("consumer", "")).removeprefix("projects/"))
     reason = str(err.message).strip().splitlines()[0] if str(err.message).strip() else type(err).__name__
     # REST errors start with the request ("GET http://...?$alt=json: reason"): the resource is in `what` already.
     method, _, rest = reason.partition(" ")
@@ -206,6 +257,52 @@ def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
         fix="Run the same command again; if it keeps failing, check the Google Cloud status page.",
         code="cloud_error",
     )
+
+
+# How gRPC words the failures that waiting cannot mend (it reports them all as UNAVAILABLE).
+GRPC_UNREACHABLE = (
+    ("DNS resolution failed", "the name does not resolve"),
+    ("Connection refused", "the connection was refused"),
+    ("handshake failed", "the TLS handshake failed"),
+)
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why a request never reached Google, when no retry can change it: a name that does not resolve, a refused
+    connection, a failed TLS handshake. None otherwise; a connection lost mid-call is transient, not this."""
+    if isinstance(exc, gx.GoogleAPICallError):
+        text = str(exc.message).lower()
+        return next((cause for marker, cause in GRPC_UNREACHABLE if marker.lower() in text), None)
+    for link in _chain(exc):
+        if isinstance(link, socket.gaierror):
+            return "the name does not resolve"
+        if isinstance(link, ConnectionRefusedError):
+            return "the connection was refused"
+        if isinstance(link, ssl.SSLError):
+            return f"the TLS handshake failed ({link.reason or link})"
+    return None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps: causes, contexts, and the `reason`/args urllib3 and requests keep theirs in."""
+    found: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        link = todo.pop()
+        if isinstance(link, BaseException) and all(link is not f for f in found):
+            found.append(link)
+            todo += [link.__cause__, link.__context__, getattr(link, "reason", None), *link.args]
+    return found
+
+
+def _request_host(exc: BaseException) -> str | None:
+    from urllib.parse import urlsplit
+
+    for link in _chain(exc):
+        url = getattr(getattr(link, "request", None), "url", None)
+        if isinstance(url, str):
+            return urlsplit(url).netloc
+    return None
 
 
 def transient(exc: BaseException) -> Retry | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -52,6 +53,7 @@ PULL_ROLES = {
 KEY_PROPAGATION = Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
 PROBE_IMAGE = "regboot-verify"  # an image name nobody has: a 404 for it still proves the pull was allowed
 SERVES = "regboot: serves "
+DESCRIPTION_BYTES = 256  # Google's limit on a service account's description
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.
 # Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
 APPEAR = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
@@ -104,27 +106,34 @@ class GoogleProvider(Provider):
 
     @property
     def label(self) -> str:
-        return self.consumer.label
+        """The consumer as the account's description records it (and as it is compared when found again)."""
+        return recorded(self.consumer.label)
 
     # --- read-only --------------------------------------------------------------------------------------
     def preflight(self) -> None:
         from google.api_core import exceptions as gx
 
+        from providers.gcp.cloud import refusal
+
         t = self.target
-        try:
-            self.google.call(
-                f"project {t.project}",
-                lambda: self.google.projects.get_project(name=f"projects/{t.project}", timeout=self.google.timeout),
-                allow=(gx.NotFound, gx.PermissionDenied, gx.Forbidden),
-            )
-        except (gx.NotFound, gx.PermissionDenied, gx.Forbidden) as err:
+        project, keys, repository = self._probe_apis()
+        if isinstance(project, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
             raise PreconditionError(
-                f"Google Cloud project {t.project} was not found or is not visible to these credentials ({err.code})",
+                f"Google Cloud project {t.project} was not found or is not visible to these credentials "
+                f"({project.code})",
                 fix="Check --gcp-project (the id, not the name) and that your account has a role on the project.",
                 code="unknown_project",
-            ) from None
-        if t.repository:
-            self._check_repository(t.repository)
+            )
+        if project:
+            raise refusal(project, f"project {t.project}")
+        # This read only proves IAM answers: no account yet is what onboarding is for, and a refusal is named by the
+        # permission check below.
+        if keys and not isinstance(keys, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
+            raise refusal(keys, f"keys of {t.email}")
+        if t.repository and isinstance(repository, gx.NotFound):
+            raise _no_repository(t.repository)
+        if repository:
+            raise refusal(repository, f"repository {t.repository}")
         missing = self.google.missing_permissions(
             f"projects/{t.project}",
             [
@@ -136,8 +145,6 @@ class GoogleProvider(Provider):
             ],
         )
         if t.repository and any(g.on_repository for g in t.grants):
-            from google.api_core import exceptions as gx
-
             try:  # a replica may not know the repository get just found: the same answer as get's
                 missing += self.google.missing_permissions(
                     t.repository, ["artifactregistry.repositories.setIamPolicy"], allow=(gx.NotFound,)
@@ -152,17 +159,32 @@ class GoogleProvider(Provider):
                 code="missing_permission",
             )
 
-    def _check_repository(self, repository: str) -> None:
-        from google.api_core import exceptions as gx
+    def _probe_apis(self) -> tuple[Any, Any, Any]:
+        """One read of every API this run calls: the project, the account's keys, the repository; each one's
+        refusal or None. A new project has several APIs disabled: one error names them all, before any change."""
+        from google.cloud import iam_admin_v1
 
-        try:
-            self.google.call(
-                f"repository {repository}",
-                lambda: self.google.registry.get_repository(name=repository, timeout=self.google.timeout),
-                allow=(gx.NotFound,),
+        from providers.gcp.cloud import apis_disabled, disabled_service
+
+        t, g = self.target, self.google
+        user = iam_admin_v1.ListServiceAccountKeysRequest.KeyType.USER_MANAGED
+        project = g.probe(
+            f"project {t.project}",
+            lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once),
+        )
+        # The keys of the account, which may not exist yet (a 404 then): a read the run makes anyway.
+        keys = g.probe(
+            f"keys of {t.email}",
+            lambda: g.iam.list_service_account_keys(request={"name": t.account_name, "key_types": [user]}, **g.once),
+        )
+        repository = None
+        if t.repository:
+            repository = g.probe(
+                f"repository {t.repository}", lambda: g.registry.get_repository(name=t.repository, **g.once)
             )
-        except gx.NotFound:
-            raise _no_repository(repository) from None
+        if disabled := [s for s in map(disabled_service, (project, keys, repository)) if s]:
+            raise apis_disabled(disabled, t.project)
+        return project, keys, repository
 
     def inspect(self) -> Inspection:
         account = self.google.get_account(self.target.account_name)
@@ -278,7 +300,7 @@ class GoogleProvider(Provider):
                     f"service account {t.email}",
                     lambda: g.iam.patch_service_account(
                         request={"service_account": account, "update_mask": {"paths": ["description"]}},
-                        timeout=g.timeout,
+                        **g.once,
                     ),
                 )
                 self.run.record("updated", "service account", t.email, f"now records {self.label}")
@@ -295,7 +317,7 @@ class GoogleProvider(Provider):
             try:
                 g.call(
                     f"service account {t.email}",
-                    lambda: g.iam.create_service_account(request=request, timeout=g.timeout),
+                    lambda: g.iam.create_service_account(request=request, **g.once),
                     allow=(gx.AlreadyExists,),
                 )
             except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
@@ -304,7 +326,7 @@ class GoogleProvider(Provider):
         self.run.record("created", "service account", t.email, f"records {self.label}")
         g.call(
             f"service account {t.email} to appear",
-            lambda: g.iam.get_service_account(name=t.account_name, timeout=g.timeout),
+            lambda: g.iam.get_service_account(name=t.account_name, **g.once),
             not_yet=_not_visible,
             patience=APPEAR,
         )
@@ -349,7 +371,7 @@ class GoogleProvider(Provider):
 
         def create() -> Any:
             try:
-                return g.iam.create_service_account_key(request=request, timeout=g.timeout)
+                return g.iam.create_service_account_key(request=request, **g.once)
             except gx.DeadlineExceeded:
                 # Google may still make the key it did not answer for, and nobody would ever hold its private
                 # half: retire any such key before asking for another.
@@ -437,7 +459,7 @@ class GoogleProvider(Provider):
         with contextlib.suppress(gx.NotFound):
             self.google.call(
                 f"deleting key {_key_id(name)}",
-                lambda: self.google.iam.delete_service_account_key(name=name, timeout=self.google.timeout),
+                lambda: self.google.iam.delete_service_account_key(name=name, **self.google.once),
                 allow=(gx.NotFound,),
             )
 
@@ -448,7 +470,7 @@ class GoogleProvider(Provider):
             with contextlib.suppress(gx.NotFound):
                 self.google.call(
                     f"deleting {name}",
-                    lambda: self.google.iam.delete_service_account(name=name, timeout=self.google.timeout),
+                    lambda: self.google.iam.delete_service_account(name=name, **self.google.once),
                     allow=(gx.NotFound,),
                 )
             # A replica behind answers a delete with 404 as if the account were gone: believe a fresh read only.
@@ -626,9 +648,20 @@ class Gar(GoogleProvider):
         parent = f"projects/{project}/locations/{location}"
         repositories = google.call(
             f"repositories in {parent}",
-            lambda: list(google.registry.list_repositories(parent=parent, timeout=google.timeout)),
+            lambda: list(google.registry.list_repositories(parent=parent, **google.once)),
         )
         return [f"projects/{project}", *(r.name for r in repositories)]
+
+
+def recorded(label: str) -> str:
+    """`label`, or when it would not fit Google's description limit, its start and a hash of the whole: consumers
+    whose labels differ only past the cut still record differently."""
+    room = DESCRIPTION_BYTES - len(SERVES.encode())
+    if len(label.encode()) <= room:
+        return label
+    digest = hashlib.sha256(label.encode()).hexdigest()[:16]
+    head = label.encode()[: room - len(digest) - 1].decode(errors="ignore")
+    return f"{head}~{digest}"
 
 
 def _bind(policy: Any, role: str, member: str) -> bool:

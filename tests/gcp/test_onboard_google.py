@@ -174,3 +174,65 @@ def test_the_key_never_reaches_output(sandbox, google, regboot, canaries):
     canaries.values.append(key["private_key"])  # the key id is public (keys list shows it); the PEM is not
     assert done.code == 0
     assert "_json_key" in done.stdout
+
+
+def test_disabled_apis_are_named_with_the_enable_command(sandbox, google, regboot):
+    google.model.disable_services(PROJECT, "iam.googleapis.com", "artifactregistry.googleapis.com")
+    done = regboot(*GCR, "-o", "json")
+    assert done.code == 3, done.stderr
+    [error] = done.json()["errors"]
+    assert error["code"] == "api_disabled"
+    assert "iam.googleapis.com" in error["message"] and "artifactregistry.googleapis.com" in error["message"]
+    enable = f"gcloud services enable iam.googleapis.com artifactregistry.googleapis.com --project {PROJECT}"
+    assert enable in error["fix"]
+    assert google.model.accounts == {} and len(google.model.keys) == 0
+    assert members(google, GCR_REPO) == [] and MEMBER not in members(google, f"projects/{PROJECT}")
+    assert mutations(google) == []
+    assert "docker add-credentials" not in akka_commands(sandbox) and platform_credentials(sandbox) == {}
+
+
+def test_a_disabled_resource_manager_api_is_not_an_unknown_project(sandbox, google, regboot):
+    google.model.disable_services(PROJECT, "cloudresourcemanager.googleapis.com")
+    done = regboot(*GAR)
+    assert done.code == 3
+    assert f"gcloud services enable cloudresourcemanager.googleapis.com --project {PROJECT}" in done.stderr
+    assert mutations(google) == []
+
+
+def test_transient_errors_are_retried_by_regboot_not_the_sdk(sandbox, google, regboot):
+    # The SDKs would repeat these reads silently on a 503 in a loop of their own; regboot's loop shows each retry.
+    reads = ("crm.projects.get", "ar.repositories.get", "iam.GetServiceAccount", "iam.ListServiceAccountKeys")
+    for operation in reads:
+        google.calls.inject(operation, Fault(status=503, message="injected 503"))
+    done = regboot(*GCR)
+    assert done.code == 0, done.stderr
+    assert google.calls.pending() == 0
+    assert done.stderr.count("Google answered 503") == len(reads), done.stderr
+
+
+def test_a_long_consumer_label_is_recorded_within_googles_limit_and_found_again(sandbox, google, regboot):
+    project, region = "p" * 128, "r" * 100
+    empty = {"owner": "", "regions": [region], "credentials": {}, "secrets": {}}
+    set_platform(sandbox, projects={project: empty, f"{project[:-1]}q": dict(empty)}, config={"project": project})
+    args = (*GCR, "--akka-region", region)
+    done = regboot(*args)
+    assert done.code == 0, done.stderr
+    [account] = google.model.list_service_accounts(f"projects/{PROJECT}")[0]
+    assert len(account.description.encode()) <= 256
+    google.calls.clear()
+    again = regboot(*args)
+    assert again.code == 0 and "already in place" in again.stdout, again.stderr
+    assert mutations(google) == []
+    # a label differing only past the cut is another consumer, not this one
+    other = regboot(*args, "--akka-project", f"{project[:-1]}q")
+    assert other.code == 3 and "already serves" in other.stderr
+
+
+def test_an_api_disabled_after_onboarding_is_named_with_the_enable_command(sandbox, google, regboot):
+    assert regboot(*GCR).code == 0
+    google.model.disable_services(PROJECT, "iam.googleapis.com")
+    done = regboot("rotate", "gcr", "--gcp-project", PROJECT, "--no-verify")
+    assert done.code == 3, done.stderr
+    assert f"gcloud services enable iam.googleapis.com --project {PROJECT}" in done.stderr
+    status = regboot("status")  # a warning per credential: which API, not "check your roles"
+    assert "has not enabled iam.googleapis.com" in status.stdout, status.stdout

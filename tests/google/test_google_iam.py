@@ -43,6 +43,20 @@ def test_invalid_account_ids_are_refused(iam, account_id):
         create(iam, account_id)
 
 
+@pytest.mark.parametrize(
+    "fields", [{"description": "é" * 128 + "x"}, {"display_name": "a" * 101}, {"display_name": "é" * 51}]
+)
+def test_description_and_display_name_over_their_byte_limits_are_refused(google, iam, fields):
+    with pytest.raises(exceptions.InvalidArgument):
+        create(iam, **fields)
+    assert google.model.accounts == {}
+
+
+def test_description_and_display_name_at_their_byte_limits_are_kept(iam):
+    account = create(iam, description="é" * 128, display_name="a" * 100)
+    assert (len(account.description.encode()), len(account.display_name)) == (256, 100)
+
+
 def test_duplicate_account_id_already_exists(iam):
     create(iam)
     with pytest.raises(exceptions.AlreadyExists, match="already exists within project"):

@@ -9,6 +9,7 @@
     env = google.start()  # {"REGBOOT_GCP_IAM_ENDPOINT": "http://127.0.0.1:PORT", ...}
     google.model.propagation_delay = 2.0  # new service accounts take 2 s to become visible
     google.calls.inject("crm.projects.setIamPolicy", Fault(kind="conflict"))  # the next write loses a race
+    google.model.disable_services("demo-project", "iam.googleapis.com")  # as in a project just created
     ...
     google.stop()
 

@@ -243,6 +243,9 @@ class ServiceAccounts:
 
 
 def _check_lengths(display_name: str, description: str) -> None:
+    """The limits of the ServiceAccount resource (IAM v1 reference, https://cloud.google.com/iam/docs/reference/rest/v1/
+    projects.serviceAccounts#ServiceAccount): displayName "The maximum length is 100 UTF-8 bytes", description
+    "The maximum length is 256 UTF-8 bytes"; longer values are refused with INVALID_ARGUMENT on create and patch."""
     if len(display_name.encode()) > 100:
         raise GoogleError("INVALID_ARGUMENT", "display_name must be at most 100 bytes.")
     if len(description.encode()) > 256:

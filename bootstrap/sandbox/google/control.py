@@ -2,6 +2,7 @@
 
 POST /_sandbox/faults  {"operation": "crm.projects.setIamPolicy", "fault": {"kind": "conflict"}, "times": 1, "at": 1}
 POST /_sandbox/config  {"propagation_delay": 5, "key_creation_disabled": true, "denied_permissions": [...]}
+POST /_sandbox/services {"project": "demo-project", "disabled": ["iam.googleapis.com"], "enabled": [...]}
 GET  /_sandbox/calls   the request log
 GET  /_sandbox/state   accounts, keys (no private data), repositories, policies and settings
 """
@@ -22,6 +23,7 @@ def control(model: GoogleModel, calls: CallLog, method: str, path: str, body: by
     action = {
         ("POST", "/_sandbox/faults"): lambda data: _inject(data, calls),
         ("POST", "/_sandbox/config"): lambda data: model.configure(**data),
+        ("POST", "/_sandbox/services"): lambda data: _services(data, model),
         ("GET", "/_sandbox/calls"): lambda data: {"calls": [asdict(c) for c in list(calls.calls)]},
         ("GET", "/_sandbox/state"): lambda data: model.snapshot(),
     }.get((method, path))
@@ -52,6 +54,20 @@ def _inject(data: dict[str, Any], calls: CallLog) -> dict:
         raise ValueError('"at" (the first matching call to fault, counting from 1) must be a positive integer')
     calls.inject(data["operation"], Fault.from_dict(fault), times=times, at=at)
     return {"pending": calls.pending()}
+
+
+def _services(data: dict[str, Any], model: GoogleModel) -> dict:
+    if unknown := set(data) - {"project", "disabled", "enabled"}:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    project = data.get("project")
+    if project not in model.projects:
+        raise ValueError(f'"project" must name a project the emulator holds, not {project!r}')
+    disabled, enabled = data.get("disabled", []), data.get("enabled", [])
+    if not all(isinstance(s, list) and all(isinstance(x, str) for x in s) for s in (disabled, enabled)):
+        raise ValueError('"disabled" and "enabled" must be lists of service names such as "iam.googleapis.com"')
+    model.enable_services(project, *enabled)
+    model.disable_services(project, *disabled)
+    return {"disabledServices": sorted(model.projects[project].disabled_services)}
 
 
 def _error(status: int, message: str, code: str) -> Response:

@@ -73,6 +73,42 @@ def permission_denied(permission: str, resource: str) -> GoogleError:
     )
 
 
+SERVICE_TITLES = {
+    "iam.googleapis.com": "Identity and Access Management (IAM) API",
+    "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
+    "artifactregistry.googleapis.com": "Artifact Registry API",
+}
+
+
+def service_disabled(service: str, project_number: str) -> GoogleError:
+    """What every Google API answers when it is not enabled in the consumer project.
+
+    Copies the documented reason SERVICE_DISABLED (googleapis/google/api/error_reason.proto: "The request is calling
+    a disabled service for a consumer", ErrorInfo domain googleapis.com, metadata consumer and service; see also
+    https://cloud.google.com/apis/design/errors#error_info) as the real APIs send it, with the activation link both
+    in the metadata and in a google.rpc.Help detail (e.g. the 403 quoted in google-gemini/gemini-cli#1343)."""
+    title = SERVICE_TITLES.get(service, service)
+    url = f"https://console.developers.google.com/apis/api/{service}/overview?project={project_number}"
+    message = (
+        f"{title} has not been used in project {project_number} before or it is disabled. Enable it by visiting "
+        f"{url} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our "
+        "systems and retry."
+    )
+    info = error_details_pb2.ErrorInfo(
+        reason="SERVICE_DISABLED",
+        domain="googleapis.com",
+        metadata={
+            "service": service,
+            "serviceTitle": title,
+            "consumer": f"projects/{project_number}",
+            "containerInfo": project_number,
+            "activationUrl": url,
+        },
+    )
+    link = error_details_pb2.Help.Link(description="Google developers console API activation", url=url)
+    return GoogleError("PERMISSION_DENIED", message, [info, error_details_pb2.Help(links=[link])])
+
+
 def key_creation_refused(project: str, email: str) -> GoogleError:
     message = "Key creation is not allowed on this service account."
     violation = error_details_pb2.PreconditionFailure.Violation(

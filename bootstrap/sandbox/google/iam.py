@@ -126,6 +126,7 @@ class IamEmulator:
                     return handler(request, False, conflict=True)  # the id was taken a moment ago
                 if kind == "conflict":
                     raise GoogleError("ABORTED", fault.message)  # no etag or id to race on: the generic refusal
+                self.model.require_service("iam.googleapis.com", resource)
                 return handler(request, kind == "not_visible")
             except GoogleError as error:
                 _abort(context, error)

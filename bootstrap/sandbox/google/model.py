@@ -1,8 +1,8 @@
 """Google Cloud as the emulator knows it: state and the cloud's rules, with no wire format in sight.
 
 Rules enforced on purpose, because generic fakes skip them: account id format, duplicate ids, 10 user-managed keys
-per account, the key-creation org policy, policy etags, members that must exist, propagation delays, and a caller
-whose permissions can be taken away.
+per account, the key-creation org policy, policy etags, members that must exist, propagation delays, a caller
+whose permissions can be taken away, and APIs not enabled in a project (a new project lacks iam.googleapis.com).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bootstrap.sandbox.google.accounts import ServiceAccounts, digits, locked, page
-from bootstrap.sandbox.google.errors import GoogleError, permission_denied
+from bootstrap.sandbox.google.errors import GoogleError, permission_denied, service_disabled
 from bootstrap.sandbox.google.policies import PULL_ROLES, check_bindings, check_permissions
 from bootstrap.sandbox.google.records import Policy, Project, Repository, ServiceAccount, ServiceAccountKey, new_etag
 
@@ -87,6 +87,25 @@ class GoogleModel(ServiceAccounts):
         account = self._new_account(project, account_id, account_id, description)
         account.created_at = float("-inf")
         return account
+
+    # --- enabled services ----------------------------------------------------------------------------
+    @locked
+    def disable_services(self, project_id: str, *services: str) -> None:
+        """Make `services` answer SERVICE_DISABLED for `project_id`, as in a project just created."""
+        self.projects[project_id].disabled_services.update(services)
+
+    @locked
+    def enable_services(self, project_id: str, *services: str) -> None:
+        self.projects[project_id].disabled_services.difference_update(services)
+
+    @locked
+    def require_service(self, service: str, resource: str) -> None:
+        """Refuse a call to `service` about `resource` (projects/P/...) when P has not enabled it. Google checks this
+        before permissions or existence; an unknown project is left to the call's own answer."""
+        ref = resource.removeprefix("projects/").partition("/")[0]
+        project = self.projects.get(ref) or next((p for p in self.projects.values() if p.number == ref), None)
+        if project is not None and service in project.disabled_services:
+            raise service_disabled(service, project.number)
 
     # --- projects ------------------------------------------------------------------------------------
     @locked
@@ -215,7 +234,12 @@ class GoogleModel(ServiceAccounts):
         return {
             "settings": self.settings(),
             "projects": [
-                {"projectId": p.project_id, "number": p.number, "policy": p.policy.as_dict()}
+                {
+                    "projectId": p.project_id,
+                    "number": p.number,
+                    "policy": p.policy.as_dict(),
+                    "disabledServices": sorted(p.disabled_services),
+                }
                 for p in self.projects.values()
             ],
             "serviceAccounts": [a.as_dict() for a in self.accounts.values()],

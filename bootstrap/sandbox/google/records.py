@@ -45,6 +45,7 @@ class Project:
     display_name: str
     policy: Policy
     create_time: datetime = field(default_factory=now)
+    disabled_services: set[str] = field(default_factory=set)  # e.g. iam.googleapis.com in a new project
 
     @property
     def name(self) -> str:

@@ -38,6 +38,7 @@ def _answers(handler: Callable) -> Callable:
             # A custom verb we do not serve fell through to the plain resource route: fail loudly.
             raise HttpError(501, f"regboot sandbox: {type(self).__name__} does not implement {request.path}")
         try:
+            self.model.require_service(self.api, f"projects/{params.get('project', '')}")
             # set_iam_policy acts on conflict/not_visible itself (a stale etag, an unpropagated member).
             if request.fault and handler.__name__ != "set_iam_policy":
                 if request.fault.kind == "conflict":
@@ -66,6 +67,7 @@ class GoogleRestEmulator(HttpEmulator):
     """What the Google REST surfaces share: the error shape, enum rendering, IAM policy calls, the control API."""
 
     service = "google"
+    api = ""  # the service name a project must have enabled, e.g. cloudresourcemanager.googleapis.com
 
     def __init__(self, model: GoogleModel, calls: CallLog | None = None) -> None:
         super().__init__(calls)
@@ -142,6 +144,7 @@ class ResourceManagerEmulator(GoogleRestEmulator):
     """cloudresourcemanager.googleapis.com v3: projects.get and the project's IAM policy."""
 
     service = "resourcemanager"
+    api = "cloudresourcemanager.googleapis.com"
 
     def not_visible(self, path: str) -> GoogleError:
         project = path.removeprefix("/v3/").partition(":")[0]
@@ -173,6 +176,7 @@ class ArtifactRegistryEmulator(GoogleRestEmulator):
     """artifactregistry.googleapis.com v1: repositories get/list and a repository's IAM policy."""
 
     service = "artifactregistry"
+    api = "artifactregistry.googleapis.com"
     REPOSITORY = "/v1/projects/{project}/locations/{location}/repositories/{repository}"
 
     @route("GET", REPOSITORY, "ar.repositories.get")
