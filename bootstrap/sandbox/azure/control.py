@@ -6,6 +6,7 @@ It is answered before routing, so it is neither logged in the CallLog nor fault-
                               "times": 1, "at": 1}   (at: the first matching call to fault, from 1)
   POST /_sandbox/config      model knobs, e.g. {"replication_delay": 0.5, "graph_denied": true}
   POST /_sandbox/registries  {"name": "myregistry", "resource_group": "rg", "abac": false}
+  POST /_sandbox/providers   {"namespace": "Microsoft.ContainerRegistry", "registered": false[, "subscription": S]}
   GET  /_sandbox/calls       {"calls": [{"service", "operation", "mutating", "resource", "at", "fault"}, ...]}
   GET  /_sandbox/state       tenant, subscriptions, registries, role assignments, apps, service principals; no secret
   GET  /_sandbox/token?resource=R[&tenant=T][&subscription=S]   what `az account get-access-token` prints
@@ -81,6 +82,11 @@ def handle(model: AzureModel, calls: CallLog, method: str, what: str, query: dic
             abac=bool(data.get("abac", False)),
         )
         return Response(201, {"id": registry.id, "loginServer": registry.login_server})
+    if (method, what) == ("POST", "providers"):
+        registration = model.set_resource_provider(
+            data["namespace"], registered=bool(data.get("registered", True)), subscription=data.get("subscription")
+        )
+        return Response(200, {"namespace": data["namespace"], "registrationState": registration})
     if (method, what) == ("GET", "calls"):
         return Response(200, {"calls": [asdict(c) for c in list(calls.calls)]})
     if (method, what) == ("GET", "state"):

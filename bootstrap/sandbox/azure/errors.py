@@ -9,8 +9,8 @@ class CloudError(HttpError):
     """A refusal in the cloud's own terms: HTTP status, error code, message (an HttpError, so a handler need not
     translate it: the emulator's `error_body` gives it ARM's or Graph's shape)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(status, message, code=code)
+    def __init__(self, status: int, code: str, message: str, *, details: list[dict[str, str]] | None = None) -> None:
+        super().__init__(status, message, code=code, details=details)
 
 
 # ARM's longer refusals, word for word as the real service words them (clients match on code, people read the text).
@@ -53,3 +53,15 @@ def authorization_failed(upn: str, object_id: str, action: str, scope: str) -> C
         f"over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your "
         "credentials.",
     )
+
+
+def missing_subscription_registration(namespace: str) -> CloudError:
+    """409 with the namespace both in the message and as `details[].target`, as ARM answers it (issue threads
+    quoting the body: Azure/azure-service-operator#2513, microsoft/microsoft-foundry-for-vscode#270; the fix is in
+    https://learn.microsoft.com/azure/azure-resource-manager/templates/error-register-resource-provider)."""
+    message = (
+        f"The subscription is not registered to use namespace '{namespace}'. "
+        "See https://aka.ms/rps-not-found for how to register subscriptions."
+    )
+    detail = {"code": "MissingSubscriptionRegistration", "target": namespace, "message": message}
+    return CloudError(409, "MissingSubscriptionRegistration", message, details=[detail])

@@ -26,6 +26,7 @@ from bootstrap.sandbox.azure.directory import Directory
 from bootstrap.sandbox.azure.errors import CloudError
 from bootstrap.sandbox.azure.records import Password, Registry, RoleAssignment, User
 from bootstrap.sandbox.azure.roles import BUILT_IN_ROLES, RoleDefinition
+from bootstrap.sandbox.azure.subscriptions import ResourceProviders
 
 ARM_AUDIENCES = ("https://management.azure.com/", "https://management.core.windows.net/")
 GRAPH_AUDIENCES = ("https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000")
@@ -53,6 +54,7 @@ class AzureModel:
         self.tenant = (tenant or str(uuid.uuid4())).lower()
         self.subscription = (subscription or str(uuid.uuid4())).lower()
         self.subscriptions: dict[str, str] = {self.subscription: "regboot sandbox"}
+        self.resource_providers = ResourceProviders()
         self.resource_groups: dict[tuple[str, str], str] = {}  # (subscription, name.lower()) -> name
         self.registries: dict[str, Registry] = {}  # name.lower(): registry names are globally unique
         self.role_definitions: dict[str, RoleDefinition] = dict(BUILT_IN_ROLES)
@@ -202,6 +204,7 @@ class AzureModel:
         self, subscription: str, resource_group: str | None = None, *, lagging: bool = False
     ) -> list[Registry]:
         sub = self._subscription(subscription)
+        self.resource_providers.require(sub, "Microsoft.ContainerRegistry")
         scope = f"/subscriptions/{sub}"
         if resource_group is not None:
             scope += f"/resourceGroups/{self._resource_group(sub, resource_group)}"
@@ -211,6 +214,7 @@ class AzureModel:
     def get_registry(
         self, subscription: str, resource_group: str, name: str, *, lagging: bool = False, check: bool = True
     ) -> Registry:
+        self.resource_providers.require(self._subscription(subscription), "Microsoft.ContainerRegistry")
         rg = self._resource_group(subscription, resource_group)
         registry = self.registries.get(name.lower())
         if (
@@ -229,6 +233,24 @@ class AzureModel:
         if check:
             self.require("Microsoft.ContainerRegistry/registries/read", registry.id)
         return registry
+
+    # --- resource providers --------------------------------------------------------------------------
+    def set_resource_provider(self, namespace: str, *, registered: bool, subscription: str | None = None) -> str:
+        """Seed a subscription's registration for `namespace` (e.g. unregistered, as on a new subscription)."""
+        sub = self._subscription(subscription or self.subscription)
+        self.resource_providers.set_registered(sub, namespace, registered)
+        return self.resource_providers.state(sub, namespace)
+
+    def resource_provider(self, subscription: str, namespace: str) -> str:
+        """The subscription's registration state for `namespace`."""
+        return self.resource_providers.state(self._subscription(subscription), namespace)
+
+    def register_resource_provider(self, subscription: str, namespace: str) -> str:
+        """`az provider register`: takes `{namespace}/register/action` on the subscription; done at once here."""
+        sub = self._subscription(subscription)
+        self.require(f"{namespace}/register/action", f"/subscriptions/{sub}")
+        self.resource_providers.set_registered(sub, namespace, True)
+        return self.resource_providers.state(sub, namespace)
 
     # --- role definitions ----------------------------------------------------------------------------
     def role_definition(self, scope: str, role_id: str) -> RoleDefinition:
