@@ -18,7 +18,7 @@ from azure.core.exceptions import (
     ServiceRequestError,
     ServiceResponseError,
 )
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
 from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
@@ -30,6 +30,7 @@ T = TypeVar("T")
 BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
 # 409s that say the thing is already there: an answer to act on, not a race to retry.
 EXISTS = {"RoleAssignmentExists", "Request_MultipleObjectsWithSameKeyValue", "ObjectConflict"}
+UNREGISTERED = "MissingSubscriptionRegistration"  # a 409 that stays until someone registers the namespace
 LOGIN_FIX = "Run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal)."
 
 
@@ -38,6 +39,22 @@ class _AllowLoopbackHttp(SansIOHTTPPolicy):
 
     def on_request(self, request: Any) -> None:
         request.context["enforce_https"] = False
+
+
+class _NoProviderRegistration(HTTPPolicy):  # type: ignore[type-arg]
+    """azure-mgmt-core answers 409 MissingSubscriptionRegistration by registering the namespace for the subscription
+    (a write regboot never asked for, before its preflight passed) and then polls every 10 s with no deadline.
+    Placed after the retry policy, nearer the wire than that one, this raises the 409 before it can act."""
+
+    def send(self, request: Any) -> Any:
+        response = self.next.send(request)
+        if response.http_response.status_code == 409:
+            from azure.mgmt.core.exceptions import ARMErrorFormat
+
+            refused = HttpResponseError(response=response.http_response, error_format=ARMErrorFormat)
+            if code_of(refused) == UNREGISTERED:
+                raise refused
+        return response
 
 
 class _CachedCredential:
@@ -103,6 +120,7 @@ class Azure:
                 base_url=self.arm_url,
                 credential_scopes=[self.cloud.arm_scope],
                 per_call_policies=policies,
+                per_retry_policies=[_NoProviderRegistration()],
                 connection_timeout=self.timeout,
                 read_timeout=self.timeout,
                 retry_total=0,  # `arm()` retries, honouring Retry-After: one waiting mechanism, not two nested
@@ -193,7 +211,7 @@ class Azure:
         except Exception as err:
             if status_of(err) is None or allow(err):
                 raise
-            raise refusal(err, what) from err
+            raise refusal(err, what, self.subscription) from err
 
 
 def _auth(fn: Callable[[], T]) -> T:
@@ -233,10 +251,18 @@ def code_of(exc: BaseException) -> str:
     return getattr(error, "code", None) or ""
 
 
-def refusal(err: BaseException, what: str) -> RegbootError:
+def refusal(err: BaseException, what: str, subscription: str = "") -> RegbootError:
     """An Azure error nobody handled, as a domain error: what was refused and why, in one line."""
     status, code = status_of(err), code_of(err)
     reason = " ".join(message_of(err).split())[:300]
+    if code == UNREGISTERED:
+        namespace = unregistered_namespace(err)
+        return PreconditionError(
+            f"subscription {subscription} is not registered for the resource provider {namespace}",
+            fix=f"Run `az provider register --namespace {namespace} --subscription {subscription}` "
+            "(it takes a minute or two), then run regboot again.",
+            code="provider_not_registered",
+        )
     if status in (401, 403):
         return PreconditionError(
             f"Azure refused {what}: {reason}",
@@ -248,6 +274,16 @@ def refusal(err: BaseException, what: str) -> RegbootError:
         fix="Run the same command again; if it keeps failing, check the Azure status page.",
         code="cloud_error",
     )
+
+
+def unregistered_namespace(err: BaseException) -> str:
+    """The namespace a MissingSubscriptionRegistration names: `details[].target`, else the message's quoted name."""
+    import re
+
+    details = getattr(getattr(err, "error", None), "details", None) or []
+    target = next((d.target for d in details if getattr(d, "target", None)), None)
+    quoted = re.search(r"namespace '([^']+)'", message_of(err))
+    return target or (quoted.group(1) if quoted else "Microsoft.ContainerRegistry")
 
 
 def message_of(exc: BaseException) -> str:
@@ -265,7 +301,7 @@ def transient(exc: BaseException) -> Retry | None:
         return Retry("throttled by Azure", after=after)
     if status is not None and status >= 500 and status not in (501, 505):  # those two never change
         return Retry(f"Azure answered {status}")
-    if status == 409 and code_of(exc) not in EXISTS:
+    if status == 409 and code_of(exc) not in EXISTS | {UNREGISTERED}:
         return Retry("a concurrent change (409 Conflict)")
     if isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError):
         return Retry("the connection was lost")

@@ -109,3 +109,14 @@ def test_the_password_never_reaches_output(sandbox, azure, regboot, canaries):
     done = regboot(*ACR, "-o", "json", "--debug")
     canaries.values.append(apps(azure)[0].passwords[0].secret)
     assert done.code == 0
+
+
+def test_unregistered_container_registry_namespace_names_the_register_command(sandbox, azure, regboot):
+    azure.model.set_resource_provider("Microsoft.ContainerRegistry", registered=False)
+    done = regboot(*ACR, "-o", "json")
+    assert done.code == 3, done.stdout
+    [error] = done.json()["errors"]
+    register = f"az provider register --namespace Microsoft.ContainerRegistry --subscription {azure.model.subscription}"
+    assert register in error["message"] + error["fix"]
+    assert mutations(azure) == []  # not even the SDK's own registration
+    assert apps(azure) == [] and list(azure.model.directory.service_principals_list()) == []
