@@ -9,6 +9,8 @@ overridden (sovereign clouds, emulators).
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -31,7 +33,10 @@ BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and bli
 # 409s that say the thing is already there: an answer to act on, not a race to retry.
 EXISTS = {"RoleAssignmentExists", "Request_MultipleObjectsWithSameKeyValue", "ObjectConflict"}
 UNREGISTERED = "MissingSubscriptionRegistration"  # a 409 that stays until someone registers the namespace
-LOGIN_FIX = "Run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal)."
+LOGIN_FIX = (
+    "Run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal, "
+    "or run where a managed identity is assigned."
+)
 
 
 class _AllowLoopbackHttp(SansIOHTTPPolicy):
@@ -55,6 +60,22 @@ class _NoProviderRegistration(HTTPPolicy):  # type: ignore[type-arg]
             if code_of(refused) == UNREGISTERED:
                 raise refused
         return response
+
+
+class _ToDebug(logging.Handler):
+    """azure-identity logs a failed credential chain at WARNING, several lines long. No handler is configured for
+    it, so Python's last-resort handler printed it to stderr ahead of regboot's own one-line error; it is kept
+    for --debug instead. (Only WARNING and above reach here: the `azure` loggers stay at WARNING.)"""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger("regboot").debug("azure-identity: %s", record.getMessage())
+
+
+def _identity_logs_to_debug() -> None:
+    identity = logging.getLogger("azure.identity")
+    if not any(isinstance(h, _ToDebug) for h in identity.handlers):
+        identity.addHandler(_ToDebug())
+    identity.propagate = False
 
 
 class _CachedCredential:
@@ -106,6 +127,7 @@ class Azure:
         if self._credential is None:
             from azure.identity import DefaultAzureCredential
 
+            _identity_logs_to_debug()
             self._credential = _CachedCredential(
                 DefaultAzureCredential(authority=self.cloud.authority, exclude_interactive_browser_credential=True)
             )
@@ -221,8 +243,16 @@ def _auth(fn: Callable[[], T]) -> T:
         if err.response is not None:
             raise  # an API answered 401/403; the caller maps it
         raise PreconditionError(
-            f"no usable Azure credentials: {_first_line(err)}", fix=LOGIN_FIX, code="no_credentials"
+            f"no usable Azure credentials: {_attempts(err)}", fix=LOGIN_FIX, code="no_credentials"
         ) from None
+
+
+def _attempts(err: BaseException) -> str:
+    """What DefaultAzureCredential's multi-line failure says, as one line: each credential tried and its answer."""
+    tried = re.findall(r"^\s*(\w+Credential): (.+)$", str(err), re.MULTILINE)
+    if not tried:
+        return _first_line(err)
+    return "tried " + "; ".join(f"{name} ({' '.join(why.split())[:120]})" for name, why in tried)[:400]
 
 
 def _first_line(err: BaseException) -> str:

@@ -120,3 +120,16 @@ def test_unregistered_container_registry_namespace_names_the_register_command(sa
     assert register in error["message"] + error["fix"]
     assert mutations(azure) == []  # not even the SDK's own registration
     assert apps(azure) == [] and list(azure.model.directory.service_principals_list()) == []
+
+
+def test_signed_out_azure_is_one_short_error_without_the_sdk_dump(sandbox, azure, regboot, regboot_process):
+    assert regboot(*ACR).code == 0
+    azure.model.signed_in = False
+    onboard, status = regboot_process(*ACR), regboot_process("status")
+    assert onboard.code == 3, onboard.stderr
+    assert len(onboard.stderr.strip().splitlines()) <= 2, onboard.stderr
+    assert "AzureCliCredential" in onboard.stderr and "az login" in onboard.stderr
+    assert "no usable Azure credentials: tried AzureCliCredential" in status.stdout  # a problem in its row
+    for done in (onboard, status):
+        assert "DefaultAzureCredential failed" not in done.stderr
+        assert "Attempted credentials" not in done.stderr + done.stdout
