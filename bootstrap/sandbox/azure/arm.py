@@ -122,6 +122,24 @@ def render_registry(r: Registry) -> dict[str, Any]:
     }
 
 
+def render_subscription(subscription: str, name: str, tenant: str) -> dict[str, Any]:
+    """One entry of Subscriptions - List (https://learn.microsoft.com/rest/api/resources/subscriptions/list)."""
+    return {
+        "id": f"/subscriptions/{subscription}",
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "subscriptionId": subscription,
+        "tenantId": tenant,
+        "displayName": name,
+        "state": "Enabled",
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+    }
+
+
 def render_provider(subscription: str, namespace: str, state: str) -> dict[str, Any]:
     """A resource provider as `GET /subscriptions/{id}/providers/{namespace}` shows it (resource types left out)."""
     name = canonical(namespace)
@@ -229,6 +247,11 @@ class ArmEmulator(HttpEmulator):
         refuse_unmodelled_race(request, operation, _RACY)
 
     # --- subscriptions and their resource providers --------------------------------------------------
+    @route("GET", "/subscriptions", "arm.subscriptions.list")
+    def subscriptions_list(self, request: Request) -> Response:
+        found = self.model.list_subscriptions()
+        return Response(200, {"value": [render_subscription(s, name, self.model.tenant) for s, name in found]})
+
     @route("GET", SUB + "/providers/{namespace}", "arm.providers.get")
     def providers_get(self, request: Request, subscription: str, namespace: str) -> Response:
         state = self.model.resource_provider(subscription, namespace)

@@ -35,6 +35,7 @@ KNOBS: dict[str, Callable[[Any], Any]] = {
     "graph_denied": bool,
     "signed_in": bool,
     "token_lifetime": float,
+    "cli_subscription": str,
     "arm_denied_actions": lambda v: {str(a) for a in v},
 }
 
@@ -111,14 +112,14 @@ def account(model: AzureModel, subscription: str | None = None) -> dict[str, Any
     """`az account show --output json` for the signed-in user."""
     if not model.signed_in:
         raise CloudError(401, "NotSignedIn", "Please run 'az login' to setup account.")
-    sub = (subscription or model.subscription).lower()
+    sub = (subscription or model.cli_default).lower()
     if sub not in model.subscriptions:
         raise CloudError(404, "SubscriptionNotFound", f"Subscription '{subscription}' not found.")
     return {
         "environmentName": "AzureCloud",
         "homeTenantId": model.tenant,
         "id": sub,
-        "isDefault": True,
+        "isDefault": sub == model.cli_default,
         "managedByTenants": [],
         "name": model.subscriptions[sub],
         "state": "Enabled",

@@ -7,6 +7,7 @@ Knobs a test sets (plain attributes, also settable through the control API):
   arm_denied_actions  ARM action globs the caller lacks, e.g. {"Microsoft.Authorization/roleAssignments/write"}
   signed_in           False: the stand-in `az` says "Please run 'az login'"
   token_lifetime      seconds an access token from the stand-in `az` stays valid
+  cli_subscription    the stand-in `az`'s default subscription (`az account set`); empty: `subscription`
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class AzureModel:
         self.arm_denied_actions: set[str] = set()
         self.signed_in = True
         self.token_lifetime = 3600.0
+        self.cli_subscription = ""
         self._token_key = secrets.token_bytes(32)
 
     # --- seeding -------------------------------------------------------------------------------------
@@ -101,6 +103,15 @@ class AzureModel:
         self.registries[name.lower()] = registry
         return registry
 
+    @property
+    def cli_default(self) -> str:
+        """The subscription `az` uses when none is named: what `az account show` prints."""
+        return (self.cli_subscription or self.subscription).lower()
+
+    def list_subscriptions(self) -> list[tuple[str, str]]:
+        """(id, display name) of every subscription the signed-in user can see: all of this tenant's."""
+        return sorted(self.subscriptions.items())
+
     # --- tokens --------------------------------------------------------------------------------------
     def issue_token(self, resource: str, *, tenant: str | None = None, subscription: str | None = None) -> dict:
         """What `az account get-access-token --output json` prints for the signed-in user."""
@@ -108,7 +119,7 @@ class AzureModel:
             raise CloudError(401, "NotSignedIn", "Please run 'az login' to setup account.")
         if tenant and tenant.lower() != self.tenant:
             raise CloudError(400, "AADSTS90002", f"AADSTS90002: Tenant '{tenant}' not found.")
-        sub = (subscription or self.subscription).lower()
+        sub = (subscription or self.cli_default).lower()
         if sub not in self.subscriptions:
             raise CloudError(
                 404,
@@ -426,4 +437,5 @@ class AzureModel:
             "arm_denied_actions": sorted(self.arm_denied_actions),
             "signed_in": self.signed_in,
             "token_lifetime": self.token_lifetime,
+            "cli_subscription": self.cli_subscription,
         }
