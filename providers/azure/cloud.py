@@ -133,12 +133,14 @@ class Azure:
             )
         return self._credential
 
-    def _arm(self, key: str, cls: Any) -> Any:
+    def _arm(self, key: str, cls: Any, subscription: str | None = None) -> Any:
+        subscription = subscription or self.subscription
+        key = f"{key} {subscription}"
         if key not in self._clients:
             policies = [_AllowLoopbackHttp()] if self._arm_plain else []
             self._clients[key] = cls(
                 self.credential,
-                self.subscription,
+                subscription,
                 base_url=self.arm_url,
                 credential_scopes=[self.cloud.arm_scope],
                 per_call_policies=policies,
@@ -154,6 +156,54 @@ class Azure:
         from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 
         return self._arm("acr", ContainerRegistryManagementClient).registries
+
+    def registries_in(self, subscription: str) -> Any:
+        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+
+        return self._arm("acr", ContainerRegistryManagementClient, subscription).registries
+
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """(id, display name) of every subscription the credential can list (ARM's Subscriptions - List)."""
+        from azure.core.rest import HttpRequest
+        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+
+        client = self._arm("acr", ContainerRegistryManagementClient, "-")  # the path names no subscription
+
+        def listing() -> list[tuple[str, str]]:
+            found, url = [], "/subscriptions?api-version=2022-12-01"
+            while url:
+                response = client.send_request(HttpRequest("GET", url))
+                response.raise_for_status()
+                page = response.json()
+                found += [(s["subscriptionId"], s.get("displayName") or "") for s in page.get("value", [])]
+                url = page.get("nextLink") or ""
+            return found
+
+        return self.arm("your subscriptions", listing)
+
+    def cli_default_subscription(self) -> str | None:
+        """The az CLI's default subscription, when az is the credential in use (`az account show`); else None."""
+        import json
+        import shutil
+        import subprocess
+
+        _auth(lambda: self.credential.get_token(self.cloud.arm_scope))  # which credential answers is known after
+        used = getattr(self.credential.inner, "_successful_credential", None)  # azure-identity sets it; no API does
+        az = shutil.which("az", path=self.env.get("PATH"))
+        if type(used).__name__ != "AzureCliCredential" or az is None:
+            return None
+        try:
+            shown = subprocess.run(
+                [az, "account", "show", "--output", "json"],
+                capture_output=True,
+                text=True,
+                timeout=self.timeout,
+                env=dict(self.env),
+                check=True,
+            )
+            return str(json.loads(shown.stdout)["id"]).lower()
+        except (OSError, subprocess.SubprocessError, ValueError, KeyError):
+            return None  # then every listed subscription is searched
 
     @property
     def authorization(self) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -46,7 +47,10 @@ class Acr(Provider):
     summary = "Azure Container Registry: an app + service principal with the pull role on the registry, a password."
     options: ClassVar[tuple[Param, ...]] = (
         Param("registry", "Registry name (not its login server).", required=True),
-        Param("subscription", "Subscription id (default: AZURE_SUBSCRIPTION_ID)."),
+        Param(
+            "subscription",
+            "Subscription id (default: AZURE_SUBSCRIPTION_ID, else az's default, else the one holding the registry).",
+        ),
         Param("resource_group", "Resource group of the registry (default: search the subscription)."),
         Param("service_principal", "Display name of the app and service principal.", default=DEFAULT_PRINCIPAL),
         Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d"),
@@ -74,6 +78,12 @@ class Acr(Provider):
             from providers.azure.cloud import Azure
 
             self._azure = Azure(self.target.cloud, self.target.subscription, self.run.env, self.run.ui)
+            if not self.target.subscription:
+                from providers.azure.subscription import find_subscription
+
+                found = find_subscription(self._azure, self.target.registry)
+                self.target = replace(self.target, subscription=found)
+                self._azure.subscription = found
         return self._azure
 
     @property

@@ -133,3 +133,43 @@ def test_signed_out_azure_is_one_short_error_without_the_sdk_dump(sandbox, azure
     for done in (onboard, status):
         assert "DefaultAzureCredential failed" not in done.stderr
         assert "Attempted credentials" not in done.stderr + done.stdout
+
+
+OTHER_SUBSCRIPTION = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+
+
+def onboarded_registry(azure) -> str:
+    """The registry id the one role assignment is on."""
+    [assignment] = assignments(azure)
+    return assignment.scope
+
+
+def test_without_a_subscription_the_az_default_is_used(sandbox, azure, regboot, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    azure.model.add_registry("teambregistry", resource_group="rg-b", subscription=OTHER_SUBSCRIPTION)
+    azure.model.cli_subscription = OTHER_SUBSCRIPTION
+    done = regboot("onboard", "acr", "--registry", "teambregistry", "--no-verify")
+    assert done.code == 0, done.stderr
+    assert onboarded_registry(azure) == azure.model.registries["teambregistry"].id
+    assert "arm.subscriptions.list" not in azure.calls.operations()  # az's default was enough
+
+
+def test_without_a_subscription_the_registry_is_found_in_another_one(sandbox, azure, regboot, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    azure.model.add_registry("teambregistry", resource_group="rg-b", subscription=OTHER_SUBSCRIPTION)
+    done = regboot("onboard", "acr", "--registry", "teambregistry", "--no-verify")  # az's default lacks it
+    assert done.code == 0, done.stderr
+    assert onboarded_registry(azure) == azure.model.registries["teambregistry"].id
+    assert OTHER_SUBSCRIPTION in onboarded_registry(azure)
+
+
+def test_a_registry_in_no_subscription_names_every_subscription_searched(sandbox, azure, regboot, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    done = regboot("onboard", "acr", "--registry", "nosuchregistry", "--no-verify")
+    assert done.code == 3, done.stderr
+    assert "nosuchregistry" in done.stderr
+    assert azure.model.subscription in done.stderr and OTHER_SUBSCRIPTION in done.stderr
+    assert mutations(azure) == []
