@@ -136,3 +136,20 @@ def test_arm_lists_every_subscription_and_az_shows_its_default(azure, credential
         True,
         azure.model.tenant,
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "cause"),
+    [("dns", "Temporary failure in name resolution"), ("refused", "Connection refused"), ("tls", "CERTIFICATE_VERIFY")],
+)
+def test_az_without_a_network_prints_the_connection_error_not_a_login_hint(azure, credential, kind, cause):
+    azure.model.login_unreachable = kind
+
+    failed = az("account", "get-access-token", "--output", "json")
+    with pytest.raises(ClientAuthenticationError) as refused:
+        credential.get_token(ARM_SCOPE)
+
+    assert failed.returncode == 1 and "az login" not in failed.stderr
+    assert failed.stderr.startswith("The command failed with an unexpected error.")
+    assert "host='login.microsoftonline.com'" in failed.stderr and cause in failed.stderr
+    assert cause in str(refused.value)

@@ -36,6 +36,7 @@ KNOBS: dict[str, Callable[[Any], Any]] = {
     "signed_in": bool,
     "token_lifetime": float,
     "cli_subscription": str,
+    "login_unreachable": str,
     "arm_denied_actions": lambda v: {str(a) for a in v},
 }
 

@@ -65,3 +65,27 @@ def missing_subscription_registration(namespace: str) -> CloudError:
     )
     detail = {"code": "MissingSubscriptionRegistration", "target": namespace, "message": message}
     return CloudError(409, "MissingSubscriptionRegistration", message, details=[detail])
+
+
+LOGIN_HOST = "login.microsoftonline.com"
+_NETWORK_CAUSES = {
+    "dns": "NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f6bd8e06ce0>: Failed to establish a "
+    "new connection: [Errno -3] Temporary failure in name resolution')",
+    "refused": "NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f6bd8e06ce0>: Failed to "
+    "establish a new connection: [Errno 111] Connection refused')",
+    "tls": "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+    "self-signed certificate in certificate chain (_ssl.c:1006)'))",
+}
+
+
+def login_unreachable(kind: str) -> CloudError:
+    """What `az` says when it cannot reach Entra's token endpoint: requests' error for the connection, first line of
+    "The command failed with an unexpected error" (as quoted in Azure/azure-cli#24841 and #21514)."""
+    if kind not in _NETWORK_CAUSES:
+        raise ValueError(f"login_unreachable: one of {sorted(_NETWORK_CAUSES)}, not {kind!r}")
+    return CloudError(
+        503,
+        "NetworkError",
+        f"HTTPSConnectionPool(host='{LOGIN_HOST}', port=443): Max retries exceeded with url: "
+        f"/organizations/oauth2/v2.0/token (Caused by {_NETWORK_CAUSES[kind]})",
+    )

@@ -8,6 +8,7 @@ Knobs a test sets (plain attributes, also settable through the control API):
   signed_in           False: the stand-in `az` says "Please run 'az login'"
   token_lifetime      seconds an access token from the stand-in `az` stays valid
   cli_subscription    the stand-in `az`'s default subscription (`az account set`); empty: `subscription`
+  login_unreachable   "dns", "refused" or "tls": the stand-in `az` cannot reach the login endpoint (errors.py)
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class AzureModel:
         self.signed_in = True
         self.token_lifetime = 3600.0
         self.cli_subscription = ""
+        self.login_unreachable = ""
         self._token_key = secrets.token_bytes(32)
 
     # --- seeding -------------------------------------------------------------------------------------
@@ -115,6 +117,8 @@ class AzureModel:
     # --- tokens --------------------------------------------------------------------------------------
     def issue_token(self, resource: str, *, tenant: str | None = None, subscription: str | None = None) -> dict:
         """What `az account get-access-token --output json` prints for the signed-in user."""
+        if self.login_unreachable:
+            raise errors.login_unreachable(self.login_unreachable)
         if not self.signed_in:
             raise CloudError(401, "NotSignedIn", "Please run 'az login' to setup account.")
         if tenant and tenant.lower() != self.tenant:
@@ -438,4 +442,5 @@ class AzureModel:
             "signed_in": self.signed_in,
             "token_lifetime": self.token_lifetime,
             "cli_subscription": self.cli_subscription,
+            "login_unreachable": self.login_unreachable,
         }
