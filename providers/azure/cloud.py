@@ -46,6 +46,15 @@ class _AllowLoopbackHttp(SansIOHTTPPolicy):
         request.context["enforce_https"] = False
 
 
+NETWORK_FIX = "Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and CA bundle for that host, then run again."
+
+
+def _netloc(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
 class _NoProviderRegistration(HTTPPolicy):  # type: ignore[type-arg]
     """azure-mgmt-core answers 409 MissingSubscriptionRegistration by registering the namespace for the subscription
     (a write regboot never asked for, before its preflight passed) and then polls every 10 s with no deadline.
@@ -249,7 +258,7 @@ class Azure:
 
         Azure's errors that `allow` accepts reach the caller as they are, for it to act on; any other becomes a
         domain error naming `what` (else it would surface as an internal error)."""
-        return self._answer(what, lambda: _auth(fn), not_yet, patience, allow)
+        return self._answer(what, _netloc(self.arm_url), lambda: _auth(fn), not_yet, patience, allow)
 
     def graph(
         self,
@@ -268,11 +277,13 @@ class Azure:
         async def once() -> T:
             return await story(await self._graph())
 
-        return self._answer(what, lambda: _auth(lambda: loop.run_until_complete(once())), not_yet, patience, allow)
+        call = lambda: _auth(lambda: loop.run_until_complete(once()))  # noqa: E731
+        return self._answer(what, _netloc(self.graph_url), call, not_yet, patience, allow)
 
     def _answer(
         self,
         what: str,
+        host: str,
         call: Callable[[], T],
         not_yet: Callable[[Exception], Retry | None] | None,
         patience: Patience,
@@ -281,6 +292,11 @@ class Azure:
         try:
             return poll(call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
         except Exception as err:
+            cause = unreachable(err)
+            if cause:
+                raise OperationError(
+                    f"cannot reach {host} for {what}: {cause}", fix=NETWORK_FIX, code="unreachable"
+                ) from err
             if status_of(err) is None or allow(err):
                 raise
             raise refusal(err, what, self.subscription) from err
@@ -292,6 +308,14 @@ def _auth(fn: Callable[[], T]) -> T:
     except ClientAuthenticationError as err:
         if err.response is not None:
             raise  # an API answered 401/403; the caller maps it
+        cause = unreachable(err)
+        if cause:  # az (or another credential) could not reach the login endpoint: not a login problem
+            host = re.search(r"host='([^']+)'", str(err))
+            raise OperationError(
+                f"cannot reach {host.group(1) if host else 'the Azure login endpoint'} for a token: {cause}",
+                fix=NETWORK_FIX,
+                code="unreachable",
+            ) from None
         raise PreconditionError(
             f"no usable Azure credentials: {_attempts(err)}", fix=LOGIN_FIX, code="no_credentials"
         ) from None
@@ -373,7 +397,51 @@ def message_of(exc: BaseException) -> str:
     return getattr(error, "message", None) or _first_line(exc)
 
 
+_DNS = re.compile(r"name resolution|Name or service not known|Failed to resolve|nodename nor servname|getaddrinfo")
+_REFUSED = re.compile(r"Connection refused|actively refused")
+_TLS = re.compile(r"SSLError|SSL:|CERTIFICATE_VERIFY_FAILED|certificate verify failed")
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why a host could not be reached at all, if that is what `exc` says: its name does not resolve, the
+    connection is refused, or TLS fails. None for anything else (a reset or a timeout mid-call may pass)."""
+    import socket
+    import ssl
+
+    chain = _causes(exc)
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "the name does not resolve"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "the connection was refused"
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    if tls is not None:
+        return f"TLS failed ({_first_line(tls)})"
+    text = str(exc) if isinstance(exc, ClientAuthenticationError) else ""  # az's output, passed on as text
+    if _DNS.search(text):
+        return "the name does not resolve"
+    if _REFUSED.search(text):
+        return "the connection was refused"
+    if _TLS.search(text):
+        return "TLS failed (" + (re.findall(r"\[SSL: [^\]]+\][^'(]*", text) or ["see --debug"])[0].strip() + ")"
+    return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it wraps: causes, contexts, azure-core's inner_exception, urllib3's reason."""
+    seen: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo += [e.__cause__, e.__context__, getattr(e, "inner_exception", None), getattr(e, "reason", None), *e.args]
+    return seen
+
+
 def transient(exc: BaseException) -> Retry | None:
+    if unreachable(exc):
+        return None  # no answer will come by waiting: say so at once
     status = status_of(exc)
     if status == 429:
         headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from bootstrap.sandbox.faults import Fault
 from tests.acr.conftest import ABAC, REGISTRY
 from tests.conftest import akka_commands, platform_credentials, set_platform
@@ -172,4 +174,54 @@ def test_a_registry_in_no_subscription_names_every_subscription_searched(sandbox
     assert done.code == 3, done.stderr
     assert "nosuchregistry" in done.stderr
     assert azure.model.subscription in done.stderr and OTHER_SUBSCRIPTION in done.stderr
+    assert mutations(azure) == []
+
+
+def unused_loopback_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def no_dns_for_invalid(monkeypatch):
+    """`.invalid` never resolves (RFC 6761); answer so here, so that no query leaves the machine."""
+    import socket
+
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize(
+    "where", ["arm refused", "arm tls", "arm dns", "graph refused", "graph dns", "login dns", "login tls"]
+)
+def test_network_trouble_fails_at_once_naming_host_and_cause(
+    sandbox, azure, regboot, monkeypatch, no_dns_for_invalid, where
+):
+    service, trouble = where.split()
+    host, cause = {
+        "refused": (f"127.0.0.1:{unused_loopback_port()}", "refused"),
+        "tls": (azure.arm.url.removeprefix("http://"), "TLS"),
+        "dns": (f"{service}.regboot.invalid", "does not resolve"),
+    }[trouble]
+    if service == "login":
+        azure.model.login_unreachable = trouble
+        host = "login.microsoftonline.com"
+    else:
+        scheme = "http" if trouble == "refused" else "https"
+        monkeypatch.setenv(f"REGBOOT_AZURE_{service.upper()}_ENDPOINT", f"{scheme}://{host}")
+    done = regboot(*ACR, "-o", "json")
+    assert done.code == 1, done.stdout
+    [error] = done.json()["errors"]
+    assert host in error["message"] and cause in error["message"], error
+    assert "credentials" not in error["message"] and "az login" not in error["fix"]
+    assert "waiting for" not in done.stderr  # nothing here is 'not yet'
     assert mutations(azure) == []
