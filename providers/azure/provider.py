@@ -682,6 +682,9 @@ class Acr(Provider):
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
+        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        if not azure.subscription:
+            azure.subscription = _subscription_holding(azure, host.split(".")[0])
         if azure.subscription:
             sps = azure.graph(
                 "service principals",
@@ -693,7 +696,6 @@ class Acr(Provider):
                 ),
             )
             sp = (sps.value or [None])[0]
-            host = entry.server.removeprefix("https://").rstrip("/").lower()
             registry = next(
                 (
                     r
@@ -727,6 +729,16 @@ class Acr(Provider):
             stray=tuple(ours[:-1]) + others,
             problems=problems,
         )
+
+
+def _subscription_holding(azure: Azure, registry: str) -> str:
+    """The subscription holding `registry` (see providers/azure/subscription.py); "" when none the login sees does."""
+    from providers.azure.subscription import find_subscription
+
+    try:
+        return find_subscription(azure, registry)
+    except PreconditionError:
+        return ""
 
 
 def _abac(registry: Any) -> bool:

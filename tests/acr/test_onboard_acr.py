@@ -225,3 +225,18 @@ def test_network_trouble_fails_at_once_naming_host_and_cause(
     assert "credentials" not in error["message"] and "az login" not in error["fix"]
     assert "waiting for" not in done.stderr  # nothing here is 'not yet'
     assert mutations(azure) == []
+
+
+def test_status_without_a_subscription_finds_the_grant_where_the_registry_is(sandbox, azure, regboot, monkeypatch):
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    azure.model.add_registry("teambregistry", resource_group="rg-b", subscription=OTHER_SUBSCRIPTION)
+    assert (
+        regboot(
+            "onboard", "acr", "--registry", "teambregistry", "--subscription", OTHER_SUBSCRIPTION, "--no-verify"
+        ).code
+        == 0
+    )
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    done = regboot("status", "-o", "json")
+    [row] = done.json()["data"]["credentials"]
+    assert row["grant"] == f"AcrPull on {azure.model.registries['teambregistry'].id}"
