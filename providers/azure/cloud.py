@@ -26,6 +26,7 @@ from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
+from providers.azure.network import NETWORK_FIX, first_line, unreachable
 from providers.azure.targets import Cloud
 
 T = TypeVar("T")
@@ -44,9 +45,6 @@ class _AllowLoopbackHttp(SansIOHTTPPolicy):
 
     def on_request(self, request: Any) -> None:
         request.context["enforce_https"] = False
-
-
-NETWORK_FIX = "Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and CA bundle for that host, then run again."
 
 
 def _netloc(url: str) -> str:
@@ -325,12 +323,8 @@ def _attempts(err: BaseException) -> str:
     """What DefaultAzureCredential's multi-line failure says, as one line: each credential tried and its answer."""
     tried = re.findall(r"^\s*(\w+Credential): (.+)$", str(err), re.MULTILINE)
     if not tried:
-        return _first_line(err)
+        return first_line(err)
     return "tried " + "; ".join(f"{name} ({' '.join(why.split())[:120]})" for name, why in tried)[:400]
-
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
 
 
 def _classifier(not_yet: Callable[[Exception], Retry | None] | None) -> Callable[[BaseException], Retry | None]:
@@ -382,8 +376,6 @@ def refusal(err: BaseException, what: str, subscription: str = "") -> RegbootErr
 
 def unregistered_namespace(err: BaseException) -> str:
     """The namespace a MissingSubscriptionRegistration names: `details[].target`, else the message's quoted name."""
-    import re
-
     details = getattr(getattr(err, "error", None), "details", None) or []
     target = next((d.target for d in details if getattr(d, "target", None)), None)
     quoted = re.search(r"namespace '([^']+)'", message_of(err))
@@ -392,51 +384,9 @@ def unregistered_namespace(err: BaseException) -> str:
 
 def message_of(exc: BaseException) -> str:
     if isinstance(exc, HttpResponseError):
-        return getattr(exc.error, "message", None) or _first_line(exc)
+        return getattr(exc.error, "message", None) or first_line(exc)
     error = getattr(exc, "error", None)
-    return getattr(error, "message", None) or _first_line(exc)
-
-
-_DNS = re.compile(r"name resolution|Name or service not known|Failed to resolve|nodename nor servname|getaddrinfo")
-_REFUSED = re.compile(r"Connection refused|actively refused")
-_TLS = re.compile(r"SSLError|SSL:|CERTIFICATE_VERIFY_FAILED|certificate verify failed")
-
-
-def unreachable(exc: BaseException) -> str | None:
-    """Why a host could not be reached at all, if that is what `exc` says: its name does not resolve, the
-    connection is refused, or TLS fails. None for anything else (a reset or a timeout mid-call may pass)."""
-    import socket
-    import ssl
-
-    chain = _causes(exc)
-    if any(isinstance(e, socket.gaierror) for e in chain):
-        return "the name does not resolve"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return "the connection was refused"
-    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
-    if tls is not None:
-        return f"TLS failed ({_first_line(tls)})"
-    text = str(exc) if isinstance(exc, ClientAuthenticationError) else ""  # az's output, passed on as text
-    if _DNS.search(text):
-        return "the name does not resolve"
-    if _REFUSED.search(text):
-        return "the connection was refused"
-    if _TLS.search(text):
-        return "TLS failed (" + (re.findall(r"\[SSL: [^\]]+\][^'(]*", text) or ["see --debug"])[0].strip() + ")"
-    return None
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc` and every exception it wraps: causes, contexts, azure-core's inner_exception, urllib3's reason."""
-    seen: list[BaseException] = []
-    todo: list[object] = [exc]
-    while todo:
-        e = todo.pop()
-        if not isinstance(e, BaseException) or any(e is s for s in seen):
-            continue
-        seen.append(e)
-        todo += [e.__cause__, e.__context__, getattr(e, "inner_exception", None), getattr(e, "reason", None), *e.args]
-    return seen
+    return getattr(error, "message", None) or first_line(exc)
 
 
 def transient(exc: BaseException) -> Retry | None:
