@@ -201,7 +201,8 @@ def no_dns_for_invalid(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "where", ["arm refused", "arm tls", "arm dns", "graph refused", "graph dns", "login dns", "login tls"]
+    "where",
+    ["arm refused", "arm tls", "arm dns", "graph refused", "graph dns", "login dns", "login refused", "login tls"],
 )
 def test_network_trouble_fails_at_once_naming_host_and_cause(
     sandbox, azure, regboot, monkeypatch, no_dns_for_invalid, where
