@@ -9,6 +9,8 @@ overridden (sovereign clouds, emulators).
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -18,19 +20,24 @@ from azure.core.exceptions import (
     ServiceRequestError,
     ServiceResponseError,
 )
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
 from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
+from providers.azure.network import NETWORK_FIX, first_line, unreachable
 from providers.azure.targets import Cloud
 
 T = TypeVar("T")
 BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
 # 409s that say the thing is already there: an answer to act on, not a race to retry.
 EXISTS = {"RoleAssignmentExists", "Request_MultipleObjectsWithSameKeyValue", "ObjectConflict"}
-LOGIN_FIX = "Run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET for a service principal)."
+UNREGISTERED = "MissingSubscriptionRegistration"  # a 409 that stays until someone registers the namespace
+LOGIN_FIX = (
+    "Run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal, "
+    "or run where a managed identity is assigned."
+)
 
 
 class _AllowLoopbackHttp(SansIOHTTPPolicy):
@@ -38,6 +45,44 @@ class _AllowLoopbackHttp(SansIOHTTPPolicy):
 
     def on_request(self, request: Any) -> None:
         request.context["enforce_https"] = False
+
+
+def _netloc(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+class _NoProviderRegistration(HTTPPolicy):  # type: ignore[type-arg]
+    """azure-mgmt-core answers 409 MissingSubscriptionRegistration by registering the namespace for the subscription
+    (a write regboot never asked for, before its preflight passed) and then polls every 10 s with no deadline.
+    Placed after the retry policy, nearer the wire than that one, this raises the 409 before it can act."""
+
+    def send(self, request: Any) -> Any:
+        response = self.next.send(request)
+        if response.http_response.status_code == 409:
+            from azure.mgmt.core.exceptions import ARMErrorFormat
+
+            refused = HttpResponseError(response=response.http_response, error_format=ARMErrorFormat)
+            if code_of(refused) == UNREGISTERED:
+                raise refused
+        return response
+
+
+class _ToDebug(logging.Handler):
+    """azure-identity logs a failed credential chain at WARNING, several lines long. No handler is configured for
+    it, so Python's last-resort handler printed it to stderr ahead of regboot's own one-line error; it is kept
+    for --debug instead. (Only WARNING and above reach here: the `azure` loggers stay at WARNING.)"""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger("regboot").debug("azure-identity: %s", record.getMessage())
+
+
+def _identity_logs_to_debug() -> None:
+    identity = logging.getLogger("azure.identity")
+    if not any(isinstance(h, _ToDebug) for h in identity.handlers):
+        identity.addHandler(_ToDebug())
+    identity.propagate = False
 
 
 class _CachedCredential:
@@ -89,20 +134,24 @@ class Azure:
         if self._credential is None:
             from azure.identity import DefaultAzureCredential
 
+            _identity_logs_to_debug()
             self._credential = _CachedCredential(
                 DefaultAzureCredential(authority=self.cloud.authority, exclude_interactive_browser_credential=True)
             )
         return self._credential
 
-    def _arm(self, key: str, cls: Any) -> Any:
+    def _arm(self, key: str, cls: Any, subscription: str | None = None) -> Any:
+        subscription = subscription or self.subscription
+        key = f"{key} {subscription}"
         if key not in self._clients:
             policies = [_AllowLoopbackHttp()] if self._arm_plain else []
             self._clients[key] = cls(
                 self.credential,
-                self.subscription,
+                subscription,
                 base_url=self.arm_url,
                 credential_scopes=[self.cloud.arm_scope],
                 per_call_policies=policies,
+                per_retry_policies=[_NoProviderRegistration()],
                 connection_timeout=self.timeout,
                 read_timeout=self.timeout,
                 retry_total=0,  # `arm()` retries, honouring Retry-After: one waiting mechanism, not two nested
@@ -114,6 +163,54 @@ class Azure:
         from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 
         return self._arm("acr", ContainerRegistryManagementClient).registries
+
+    def registries_in(self, subscription: str) -> Any:
+        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+
+        return self._arm("acr", ContainerRegistryManagementClient, subscription).registries
+
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """(id, display name) of every subscription the credential can list (ARM's Subscriptions - List)."""
+        from azure.core.rest import HttpRequest
+        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+
+        client = self._arm("acr", ContainerRegistryManagementClient, "-")  # the path names no subscription
+
+        def listing() -> list[tuple[str, str]]:
+            found, url = [], "/subscriptions?api-version=2022-12-01"
+            while url:
+                response = client.send_request(HttpRequest("GET", url))
+                response.raise_for_status()
+                page = response.json()
+                found += [(s["subscriptionId"], s.get("displayName") or "") for s in page.get("value", [])]
+                url = page.get("nextLink") or ""
+            return found
+
+        return self.arm("your subscriptions", listing)
+
+    def cli_default_subscription(self) -> str | None:
+        """The az CLI's default subscription, when az is the credential in use (`az account show`); else None."""
+        import json
+        import shutil
+        import subprocess
+
+        _auth(lambda: self.credential.get_token(self.cloud.arm_scope))  # which credential answers is known after
+        used = getattr(self.credential.inner, "_successful_credential", None)  # azure-identity sets it; no API does
+        az = shutil.which("az", path=self.env.get("PATH"))
+        if type(used).__name__ != "AzureCliCredential" or az is None:
+            return None
+        try:
+            shown = subprocess.run(
+                [az, "account", "show", "--output", "json"],
+                capture_output=True,
+                text=True,
+                timeout=self.timeout,
+                env=dict(self.env),
+                check=True,
+            )
+            return str(json.loads(shown.stdout)["id"]).lower()
+        except (OSError, subprocess.SubprocessError, ValueError, KeyError):
+            return None  # then every listed subscription is searched
 
     @property
     def authorization(self) -> Any:
@@ -159,7 +256,7 @@ class Azure:
 
         Azure's errors that `allow` accepts reach the caller as they are, for it to act on; any other becomes a
         domain error naming `what` (else it would surface as an internal error)."""
-        return self._answer(what, lambda: _auth(fn), not_yet, patience, allow)
+        return self._answer(what, _netloc(self.arm_url), lambda: _auth(fn), not_yet, patience, allow)
 
     def graph(
         self,
@@ -178,11 +275,13 @@ class Azure:
         async def once() -> T:
             return await story(await self._graph())
 
-        return self._answer(what, lambda: _auth(lambda: loop.run_until_complete(once())), not_yet, patience, allow)
+        call = lambda: _auth(lambda: loop.run_until_complete(once()))  # noqa: E731
+        return self._answer(what, _netloc(self.graph_url), call, not_yet, patience, allow)
 
     def _answer(
         self,
         what: str,
+        host: str,
         call: Callable[[], T],
         not_yet: Callable[[Exception], Retry | None] | None,
         patience: Patience,
@@ -191,9 +290,14 @@ class Azure:
         try:
             return poll(call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
         except Exception as err:
+            cause = unreachable(err)
+            if cause:
+                raise OperationError(
+                    f"cannot reach {host} for {what}: {cause}", fix=NETWORK_FIX, code="unreachable"
+                ) from err
             if status_of(err) is None or allow(err):
                 raise
-            raise refusal(err, what) from err
+            raise refusal(err, what, self.subscription) from err
 
 
 def _auth(fn: Callable[[], T]) -> T:
@@ -202,13 +306,25 @@ def _auth(fn: Callable[[], T]) -> T:
     except ClientAuthenticationError as err:
         if err.response is not None:
             raise  # an API answered 401/403; the caller maps it
+        cause = unreachable(err)
+        if cause:  # az (or another credential) could not reach the login endpoint: not a login problem
+            host = re.search(r"host='([^']+)'", str(err))
+            raise OperationError(
+                f"cannot reach {host.group(1) if host else 'the Azure login endpoint'} for a token: {cause}",
+                fix=NETWORK_FIX,
+                code="unreachable",
+            ) from None
         raise PreconditionError(
-            f"no usable Azure credentials: {_first_line(err)}", fix=LOGIN_FIX, code="no_credentials"
+            f"no usable Azure credentials: {_attempts(err)}", fix=LOGIN_FIX, code="no_credentials"
         ) from None
 
 
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+def _attempts(err: BaseException) -> str:
+    """What DefaultAzureCredential's multi-line failure says, as one line: each credential tried and its answer."""
+    tried = re.findall(r"^\s*(\w+Credential): (.+)$", str(err), re.MULTILINE)
+    if not tried:
+        return first_line(err)
+    return "tried " + "; ".join(f"{name} ({' '.join(why.split())[:120]})" for name, why in tried)[:400]
 
 
 def _classifier(not_yet: Callable[[Exception], Retry | None] | None) -> Callable[[BaseException], Retry | None]:
@@ -233,10 +349,18 @@ def code_of(exc: BaseException) -> str:
     return getattr(error, "code", None) or ""
 
 
-def refusal(err: BaseException, what: str) -> RegbootError:
+def refusal(err: BaseException, what: str, subscription: str = "") -> RegbootError:
     """An Azure error nobody handled, as a domain error: what was refused and why, in one line."""
     status, code = status_of(err), code_of(err)
     reason = " ".join(message_of(err).split())[:300]
+    if code == UNREGISTERED:
+        namespace = unregistered_namespace(err)
+        return PreconditionError(
+            f"subscription {subscription} is not registered for the resource provider {namespace}",
+            fix=f"Run `az provider register --namespace {namespace} --subscription {subscription}` "
+            "(it takes a minute or two), then run regboot again.",
+            code="provider_not_registered",
+        )
     if status in (401, 403):
         return PreconditionError(
             f"Azure refused {what}: {reason}",
@@ -250,14 +374,24 @@ def refusal(err: BaseException, what: str) -> RegbootError:
     )
 
 
+def unregistered_namespace(err: BaseException) -> str:
+    """The namespace a MissingSubscriptionRegistration names: `details[].target`, else the message's quoted name."""
+    details = getattr(getattr(err, "error", None), "details", None) or []
+    target = next((d.target for d in details if getattr(d, "target", None)), None)
+    quoted = re.search(r"namespace '([^']+)'", message_of(err))
+    return target or (quoted.group(1) if quoted else "Microsoft.ContainerRegistry")
+
+
 def message_of(exc: BaseException) -> str:
     if isinstance(exc, HttpResponseError):
-        return getattr(exc.error, "message", None) or _first_line(exc)
+        return getattr(exc.error, "message", None) or first_line(exc)
     error = getattr(exc, "error", None)
-    return getattr(error, "message", None) or _first_line(exc)
+    return getattr(error, "message", None) or first_line(exc)
 
 
 def transient(exc: BaseException) -> Retry | None:
+    if unreachable(exc):
+        return None  # no answer will come by waiting: say so at once
     status = status_of(exc)
     if status == 429:
         headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)
@@ -265,7 +399,7 @@ def transient(exc: BaseException) -> Retry | None:
         return Retry("throttled by Azure", after=after)
     if status is not None and status >= 500 and status not in (501, 505):  # those two never change
         return Retry(f"Azure answered {status}")
-    if status == 409 and code_of(exc) not in EXISTS:
+    if status == 409 and code_of(exc) not in EXISTS | {UNREGISTERED}:
         return Retry("a concurrent change (409 Conflict)")
     if isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError):
         return Retry("the connection was lost")

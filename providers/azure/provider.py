@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -48,7 +49,10 @@ class Acr(Provider):
     summary = "Azure Container Registry: an app + service principal with the pull role on the registry, a password."
     options: ClassVar[tuple[Param, ...]] = (
         Param("registry", "Registry name (not its login server).", required=True),
-        Param("subscription", "Subscription id (default: AZURE_SUBSCRIPTION_ID)."),
+        Param(
+            "subscription",
+            "Subscription id (default: AZURE_SUBSCRIPTION_ID, else az's default, else the one holding the registry).",
+        ),
         Param("resource_group", "Resource group of the registry (default: search the subscription)."),
         Param("service_principal", "Display name of the app and service principal.", default=DEFAULT_PRINCIPAL),
         Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d"),
@@ -76,6 +80,12 @@ class Acr(Provider):
             from providers.azure.cloud import Azure
 
             self._azure = Azure(self.target.cloud, self.target.subscription, self.run.env, self.run.ui)
+            if not self.target.subscription:
+                from providers.azure.subscription import find_subscription
+
+                found = find_subscription(self._azure, self.target.registry)
+                self.target = replace(self.target, subscription=found)
+                self._azure.subscription = found
         return self._azure
 
     @property
@@ -679,6 +689,9 @@ class Acr(Provider):
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
+        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        if not azure.subscription:
+            azure.subscription = _subscription_holding(azure, host.split(".")[0])
         if azure.subscription:
             sps = azure.graph(
                 "service principals",
@@ -690,7 +703,6 @@ class Acr(Provider):
                 ),
             )
             sp = (sps.value or [None])[0]
-            host = entry.server.removeprefix("https://").rstrip("/").lower()
             registry = next(
                 (
                     r
@@ -724,6 +736,16 @@ class Acr(Provider):
             stray=tuple(ours[:-1]) + others,
             problems=problems,
         )
+
+
+def _subscription_holding(azure: Azure, registry: str) -> str:
+    """The subscription holding `registry` (see providers/azure/subscription.py); "" when none the login sees does."""
+    from providers.azure.subscription import find_subscription
+
+    try:
+        return find_subscription(azure, registry)
+    except PreconditionError:
+        return ""
 
 
 def _abac(registry: Any) -> bool:

@@ -70,7 +70,7 @@ _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=
 @dataclass(frozen=True)
 class Target:
     cloud: Cloud
-    subscription: str
+    subscription: str  # "" until the provider has found it
     registry: str
     resource_group: str | None
     principal: str
@@ -96,13 +96,14 @@ def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
     if cloud_name not in CLOUDS:
         raise UsageError(f"invalid --cloud {cloud_name!r}", fix=f"Use one of {', '.join(CLOUDS)}.")
     subscription = options.get("subscription") or env.get("AZURE_SUBSCRIPTION_ID") or ""
-    try:
-        subscription = str(uuid.UUID(subscription))
-    except ValueError:
-        raise UsageError(
-            f"invalid or missing subscription {subscription!r}",
-            fix="Pass --subscription ID or set AZURE_SUBSCRIPTION_ID (a GUID; `az account show`).",
-        ) from None
+    if subscription:  # else the provider finds it: az's default, or the one the registry is in
+        try:
+            subscription = str(uuid.UUID(subscription))
+        except ValueError:
+            raise UsageError(
+                f"invalid subscription {subscription!r}",
+                fix="Pass --subscription ID or set AZURE_SUBSCRIPTION_ID (a GUID; `az account list -o table`).",
+            ) from None
     return Target(
         CLOUDS[cloud_name], subscription, registry, group, principal, duration(options.get("expires_in") or "365d")
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from bootstrap.sandbox.faults import Fault
 from tests.acr.conftest import ABAC, REGISTRY
 from tests.conftest import akka_commands, platform_credentials, set_platform
@@ -109,3 +111,133 @@ def test_the_password_never_reaches_output(sandbox, azure, regboot, canaries):
     done = regboot(*ACR, "-o", "json", "--debug")
     canaries.values.append(apps(azure)[0].passwords[0].secret)
     assert done.code == 0
+
+
+def test_unregistered_container_registry_namespace_names_the_register_command(sandbox, azure, regboot):
+    azure.model.set_resource_provider("Microsoft.ContainerRegistry", registered=False)
+    done = regboot(*ACR, "-o", "json")
+    assert done.code == 3, done.stdout
+    [error] = done.json()["errors"]
+    register = f"az provider register --namespace Microsoft.ContainerRegistry --subscription {azure.model.subscription}"
+    assert register in error["message"] + error["fix"]
+    assert mutations(azure) == []  # not even the SDK's own registration
+    assert apps(azure) == [] and list(azure.model.directory.service_principals_list()) == []
+
+
+def test_signed_out_azure_is_one_short_error_without_the_sdk_dump(sandbox, azure, regboot, regboot_process):
+    assert regboot(*ACR).code == 0
+    azure.model.signed_in = False
+    onboard, status = regboot_process(*ACR), regboot_process("status")
+    assert onboard.code == 3, onboard.stderr
+    assert len(onboard.stderr.strip().splitlines()) <= 2, onboard.stderr
+    assert "AzureCliCredential" in onboard.stderr and "az login" in onboard.stderr
+    assert "no usable Azure credentials: tried AzureCliCredential" in status.stdout  # a problem in its row
+    for done in (onboard, status):
+        assert "DefaultAzureCredential failed" not in done.stderr
+        assert "Attempted credentials" not in done.stderr + done.stdout
+
+
+OTHER_SUBSCRIPTION = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+
+
+def onboarded_registry(azure) -> str:
+    """The registry id the one role assignment is on."""
+    [assignment] = assignments(azure)
+    return assignment.scope
+
+
+def test_without_a_subscription_the_az_default_is_used(sandbox, azure, regboot, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    azure.model.add_registry("teambregistry", resource_group="rg-b", subscription=OTHER_SUBSCRIPTION)
+    azure.model.cli_subscription = OTHER_SUBSCRIPTION
+    done = regboot("onboard", "acr", "--registry", "teambregistry", "--no-verify")
+    assert done.code == 0, done.stderr
+    assert onboarded_registry(azure) == azure.model.registries["teambregistry"].id
+    assert "arm.subscriptions.list" not in azure.calls.operations()  # az's default was enough
+
+
+def test_without_a_subscription_the_registry_is_found_in_another_one(sandbox, azure, regboot, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    azure.model.add_registry("teambregistry", resource_group="rg-b", subscription=OTHER_SUBSCRIPTION)
+    done = regboot("onboard", "acr", "--registry", "teambregistry", "--no-verify")  # az's default lacks it
+    assert done.code == 0, done.stderr
+    assert onboarded_registry(azure) == azure.model.registries["teambregistry"].id
+    assert OTHER_SUBSCRIPTION in onboarded_registry(azure)
+
+
+def test_a_registry_in_no_subscription_names_every_subscription_searched(sandbox, azure, regboot, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    done = regboot("onboard", "acr", "--registry", "nosuchregistry", "--no-verify")
+    assert done.code == 3, done.stderr
+    assert "nosuchregistry" in done.stderr
+    assert azure.model.subscription in done.stderr and OTHER_SUBSCRIPTION in done.stderr
+    assert mutations(azure) == []
+
+
+def unused_loopback_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def no_dns_for_invalid(monkeypatch):
+    """`.invalid` never resolves (RFC 6761); answer so here, so that no query leaves the machine."""
+    import socket
+
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["arm refused", "arm tls", "arm dns", "graph refused", "graph dns", "login dns", "login refused", "login tls"],
+)
+def test_network_trouble_fails_at_once_naming_host_and_cause(
+    sandbox, azure, regboot, monkeypatch, no_dns_for_invalid, where
+):
+    service, trouble = where.split()
+    host, cause = {
+        "refused": (f"127.0.0.1:{unused_loopback_port()}", "refused"),
+        "tls": (azure.arm.url.removeprefix("http://"), "TLS"),
+        "dns": (f"{service}.regboot.invalid", "does not resolve"),
+    }[trouble]
+    if service == "login":
+        azure.model.login_unreachable = trouble
+        host = "login.microsoftonline.com"
+    else:
+        scheme = "http" if trouble == "refused" else "https"
+        monkeypatch.setenv(f"REGBOOT_AZURE_{service.upper()}_ENDPOINT", f"{scheme}://{host}")
+    done = regboot(*ACR, "-o", "json")
+    assert done.code == 1, done.stdout
+    [error] = done.json()["errors"]
+    assert host in error["message"] and cause in error["message"], error
+    assert "credentials" not in error["message"] and "az login" not in error["fix"]
+    assert "waiting for" not in done.stderr  # nothing here is 'not yet'
+    assert mutations(azure) == []
+
+
+def test_status_without_a_subscription_finds_the_grant_where_the_registry_is(sandbox, azure, regboot, monkeypatch):
+    azure.model.add_subscription(OTHER_SUBSCRIPTION, "team b")
+    azure.model.add_registry("teambregistry", resource_group="rg-b", subscription=OTHER_SUBSCRIPTION)
+    assert (
+        regboot(
+            "onboard", "acr", "--registry", "teambregistry", "--subscription", OTHER_SUBSCRIPTION, "--no-verify"
+        ).code
+        == 0
+    )
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    done = regboot("status", "-o", "json")
+    [row] = done.json()["data"]["credentials"]
+    assert row["grant"] == f"AcrPull on {azure.model.registries['teambregistry'].id}"

@@ -55,3 +55,22 @@ def test_control_api_refuses_what_it_does_not_know(azure):
     assert unknown_knob[0] == 400 and "replication_dely" in unknown_knob[2]["error"]["message"]
     assert unknown_path[0] == 501
     assert bad_fault[0] == 400 and azure.calls.pending() == 0
+
+
+def test_resource_provider_registration_is_set_over_http(azure):
+    unregistered = raw(
+        azure.arm.url,
+        "/_sandbox/providers",
+        method="POST",
+        body={"namespace": "Microsoft.ContainerRegistry", "registered": False},
+    )
+    always = raw(
+        azure.arm.url,
+        "/_sandbox/providers",
+        method="POST",
+        body={"namespace": "Microsoft.Authorization", "registered": False},
+    )
+
+    assert unregistered[0] == 200 and unregistered[2]["registrationState"] == "NotRegistered"
+    assert azure.model.resource_provider(azure.model.subscription, "Microsoft.ContainerRegistry") == "NotRegistered"
+    assert always[0] == 400 and "always registered" in always[2]["error"]["message"]

@@ -113,3 +113,43 @@ def test_graph_wants_a_token_for_graph(azure, graph):
         "InvalidAuthenticationToken",
         "Access token validation failure. Invalid audience.",
     )
+
+
+def test_arm_lists_every_subscription_and_az_shows_its_default(azure, credential):
+    other = azure.model.add_subscription("11111111-2222-3333-4444-555555555555", "team b")
+    azure.model.cli_subscription = other
+
+    status, _, listed = raw(
+        azure.arm.url, "/subscriptions?api-version=2022-12-01", token=credential.get_token(ARM_SCOPE).token
+    )
+    shown = json.loads(az("account", "show", "--output", "json").stdout)
+
+    assert status == 200
+    assert {(s["subscriptionId"], s["displayName"], s["state"]) for s in listed["value"]} == {
+        (azure.model.subscription, "regboot sandbox", "Enabled"),
+        (other, "team b", "Enabled"),
+    }
+    assert all(s["id"] == f"/subscriptions/{s['subscriptionId']}" for s in listed["value"])
+    assert (shown["id"], shown["name"], shown["isDefault"], shown["tenantId"]) == (
+        other,
+        "team b",
+        True,
+        azure.model.tenant,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "cause"),
+    [("dns", "Temporary failure in name resolution"), ("refused", "Connection refused"), ("tls", "CERTIFICATE_VERIFY")],
+)
+def test_az_without_a_network_prints_the_connection_error_not_a_login_hint(azure, credential, kind, cause):
+    azure.model.login_unreachable = kind
+
+    failed = az("account", "get-access-token", "--output", "json")
+    with pytest.raises(ClientAuthenticationError) as refused:
+        credential.get_token(ARM_SCOPE)
+
+    assert failed.returncode == 1 and "az login" not in failed.stderr
+    assert failed.stderr.startswith("The command failed with an unexpected error.")
+    assert "host='login.microsoftonline.com'" in failed.stderr and cause in failed.stderr
+    assert cause in str(refused.value)

@@ -8,6 +8,7 @@
     emulator.stop()
 
 Operations, for `calls.inject(...)` globs and the CallLog:
+  arm.subscriptions.list                                   arm.providers.get / register
   arm.registries.list / listByResourceGroup / get          arm.permissions.list
   arm.roleDefinitions.list / get                           arm.roleAssignments.create / get / delete / list
   graph.applications.list / create / get / update / delete / addPassword / removePassword

@@ -16,6 +16,7 @@ from bootstrap.sandbox.azure import control, odata
 from bootstrap.sandbox.azure.model import ARM_AUDIENCES, AzureModel
 from bootstrap.sandbox.azure.records import Registry, RoleAssignment, utc
 from bootstrap.sandbox.azure.roles import RoleDefinition
+from bootstrap.sandbox.azure.subscriptions import canonical
 from bootstrap.sandbox.azure.tokens import TokenProblem
 from bootstrap.sandbox.azure.wire import lagging, racing, refuse_unmodelled_race
 from bootstrap.sandbox.faults import CallLog
@@ -39,6 +40,7 @@ _WORDS = {
         "roleAssignments",
         "roleDefinitions",
         "permissions",
+        "register",
     )
 }
 _STATUS_CODES = {
@@ -120,6 +122,36 @@ def render_registry(r: Registry) -> dict[str, Any]:
     }
 
 
+def render_subscription(subscription: str, name: str, tenant: str) -> dict[str, Any]:
+    """One entry of Subscriptions - List (https://learn.microsoft.com/rest/api/resources/subscriptions/list)."""
+    return {
+        "id": f"/subscriptions/{subscription}",
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "subscriptionId": subscription,
+        "tenantId": tenant,
+        "displayName": name,
+        "state": "Enabled",
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+    }
+
+
+def render_provider(subscription: str, namespace: str, state: str) -> dict[str, Any]:
+    """A resource provider as `GET /subscriptions/{id}/providers/{namespace}` shows it (resource types left out)."""
+    name = canonical(namespace)
+    return {
+        "id": f"/subscriptions/{subscription.lower()}/providers/{name}",
+        "namespace": name,
+        "registrationState": state,
+        "registrationPolicy": "RegistrationRequired",
+        "resourceTypes": [],
+    }
+
+
 def role_definition_id(subscription: str, role_id: str) -> str:
     prefix = f"/subscriptions/{subscription}" if subscription else ""
     return f"{prefix}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
@@ -191,12 +223,8 @@ class ArmEmulator(HttpEmulator):
         super()._dispatch(h)
 
     def error_body(self, error: HttpError) -> Any:
-        return {
-            "error": {
-                "code": error.code or _STATUS_CODES.get(error.status, str(error.status)),
-                "message": error.message,
-            }
-        }
+        body = {"code": error.code or _STATUS_CODES.get(error.status, str(error.status)), "message": error.message}
+        return {"error": {**body, "details": error.details} if error.details else body}
 
     def authorize(self, request: Request, operation: str) -> None:
         problem = self.model.token_problem(request.header("authorization"), ARM_AUDIENCES)
@@ -217,6 +245,22 @@ class ArmEmulator(HttpEmulator):
         if not _API_VERSION.match(version):
             raise HttpError(400, f"The api-version '{version}' is invalid.", code="InvalidApiVersionParameter")
         refuse_unmodelled_race(request, operation, _RACY)
+
+    # --- subscriptions and their resource providers --------------------------------------------------
+    @route("GET", "/subscriptions", "arm.subscriptions.list")
+    def subscriptions_list(self, request: Request) -> Response:
+        found = self.model.list_subscriptions()
+        return Response(200, {"value": [render_subscription(s, name, self.model.tenant) for s, name in found]})
+
+    @route("GET", SUB + "/providers/{namespace}", "arm.providers.get")
+    def providers_get(self, request: Request, subscription: str, namespace: str) -> Response:
+        state = self.model.resource_provider(subscription, namespace)
+        return Response(200, render_provider(subscription, namespace, state))
+
+    @route("POST", SUB + "/providers/{namespace}/register", "arm.providers.register", mutating=True)
+    def providers_register(self, request: Request, subscription: str, namespace: str) -> Response:
+        state = self.model.register_resource_provider(subscription, namespace)
+        return Response(200, render_provider(subscription, namespace, state))
 
     # --- container registries ------------------------------------------------------------------------
     @route("GET", SUB + ACR, "arm.registries.list")

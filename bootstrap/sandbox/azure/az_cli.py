@@ -4,7 +4,8 @@ azure-identity's AzureCliCredential runs `az account get-access-token --output j
 [--subscription S]` and parses what it prints; this prints the same keys (accessToken, expiresOn, expires_on,
 subscription, tenant, tokenType) for a token the emulator minted for R. The emulator is found through
 REGBOOT_SANDBOX_AZURE_CONTROL (its ARM URL), which the launcher from `AzureEmulator.install_az` sets. Errors go to
-stderr as `ERROR: ...` with exit status 1, like the real CLI; commands it does not emulate exit 2.
+stderr as `ERROR: ...` with exit status 1, like the real CLI, except a login endpoint it cannot reach, which the real
+CLI reports as an unexpected error with requests' message and a traceback; commands it does not emulate exit 2.
 
 It imports only the standard library: the launcher runs this file as a script (`python -P`), so each token costs
 one bare interpreter start (azure-identity runs `az` once per token, and msgraph asks for a token on every request).
@@ -59,8 +60,15 @@ def _ask(what: str, query: dict[str, str]) -> dict:
     finally:
         connection.close()
     if response.status != 200:
-        raise RuntimeError(body.get("error", {}).get("message", f"HTTP {response.status}"))
+        error = body.get("error", {})
+        if error.get("code") == "NetworkError":
+            raise _Unexpected(error["message"])
+        raise RuntimeError(error.get("message", f"HTTP {response.status}"))
     return body
+
+
+class _Unexpected(RuntimeError):
+    """An error az does not expect (a network failure): printed with its traceback, not as `ERROR: ...`."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
                     "subscription": args.subscription,
                 },
             )
+    except _Unexpected as err:
+        print(
+            f"The command failed with an unexpected error. Here is the traceback:\n{err}\n"
+            'Traceback (most recent call last):\n  File "/opt/az/lib/python3.11/site-packages/knack/cli.py", '
+            f"line 233, in invoke\nrequests.exceptions.ConnectionError: {err}",
+            file=sys.stderr,
+        )
+        return 1
     except RuntimeError as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ It is answered before routing, so it is neither logged in the CallLog nor fault-
                               "times": 1, "at": 1}   (at: the first matching call to fault, from 1)
   POST /_sandbox/config      model knobs, e.g. {"replication_delay": 0.5, "graph_denied": true}
   POST /_sandbox/registries  {"name": "myregistry", "resource_group": "rg", "abac": false}
+  POST /_sandbox/providers   {"namespace": "Microsoft.ContainerRegistry", "registered": false[, "subscription": S]}
   GET  /_sandbox/calls       {"calls": [{"service", "operation", "mutating", "resource", "at", "fault"}, ...]}
   GET  /_sandbox/state       tenant, subscriptions, registries, role assignments, apps, service principals; no secret
   GET  /_sandbox/token?resource=R[&tenant=T][&subscription=S]   what `az account get-access-token` prints
@@ -34,6 +35,8 @@ KNOBS: dict[str, Callable[[Any], Any]] = {
     "graph_denied": bool,
     "signed_in": bool,
     "token_lifetime": float,
+    "cli_subscription": str,
+    "login_unreachable": str,
     "arm_denied_actions": lambda v: {str(a) for a in v},
 }
 
@@ -81,6 +84,11 @@ def handle(model: AzureModel, calls: CallLog, method: str, what: str, query: dic
             abac=bool(data.get("abac", False)),
         )
         return Response(201, {"id": registry.id, "loginServer": registry.login_server})
+    if (method, what) == ("POST", "providers"):
+        registration = model.set_resource_provider(
+            data["namespace"], registered=bool(data.get("registered", True)), subscription=data.get("subscription")
+        )
+        return Response(200, {"namespace": data["namespace"], "registrationState": registration})
     if (method, what) == ("GET", "calls"):
         return Response(200, {"calls": [asdict(c) for c in list(calls.calls)]})
     if (method, what) == ("GET", "state"):
@@ -105,14 +113,14 @@ def account(model: AzureModel, subscription: str | None = None) -> dict[str, Any
     """`az account show --output json` for the signed-in user."""
     if not model.signed_in:
         raise CloudError(401, "NotSignedIn", "Please run 'az login' to setup account.")
-    sub = (subscription or model.subscription).lower()
+    sub = (subscription or model.cli_default).lower()
     if sub not in model.subscriptions:
         raise CloudError(404, "SubscriptionNotFound", f"Subscription '{subscription}' not found.")
     return {
         "environmentName": "AzureCloud",
         "homeTenantId": model.tenant,
         "id": sub,
-        "isDefault": True,
+        "isDefault": sub == model.cli_default,
         "managedByTenants": [],
         "name": model.subscriptions[sub],
         "state": "Enabled",

@@ -7,6 +7,8 @@ Knobs a test sets (plain attributes, also settable through the control API):
   arm_denied_actions  ARM action globs the caller lacks, e.g. {"Microsoft.Authorization/roleAssignments/write"}
   signed_in           False: the stand-in `az` says "Please run 'az login'"
   token_lifetime      seconds an access token from the stand-in `az` stays valid
+  cli_subscription    the stand-in `az`'s default subscription (`az account set`); empty: `subscription`
+  login_unreachable   "dns", "refused" or "tls": the stand-in `az` cannot reach the login endpoint (errors.py)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bootstrap.sandbox.azure.directory import Directory
 from bootstrap.sandbox.azure.errors import CloudError
 from bootstrap.sandbox.azure.records import Password, Registry, RoleAssignment, User
 from bootstrap.sandbox.azure.roles import BUILT_IN_ROLES, RoleDefinition
+from bootstrap.sandbox.azure.subscriptions import ResourceProviders
 
 ARM_AUDIENCES = ("https://management.azure.com/", "https://management.core.windows.net/")
 GRAPH_AUDIENCES = ("https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000")
@@ -57,6 +60,7 @@ class AzureModel:
         self.tenant = (tenant or str(uuid.uuid4())).lower()
         self.subscription = (subscription or str(uuid.uuid4())).lower()
         self.subscriptions: dict[str, str] = {self.subscription: "regboot sandbox"}
+        self.resource_providers = ResourceProviders()
         self.resource_groups: dict[tuple[str, str], str] = {}  # (subscription, name.lower()) -> name
         self.registries: dict[str, Registry] = {}  # name.lower(): registry names are globally unique
         self.role_definitions: dict[str, RoleDefinition] = dict(BUILT_IN_ROLES)
@@ -72,6 +76,8 @@ class AzureModel:
         self.arm_denied_actions: set[str] = set()
         self.signed_in = True
         self.token_lifetime = 3600.0
+        self.cli_subscription = ""
+        self.login_unreachable = ""
         self._token_key = secrets.token_bytes(32)
 
     # --- seeding -------------------------------------------------------------------------------------
@@ -103,14 +109,25 @@ class AzureModel:
         self.registries[name.lower()] = registry
         return registry
 
+    @property
+    def cli_default(self) -> str:
+        """The subscription `az` uses when none is named: what `az account show` prints."""
+        return (self.cli_subscription or self.subscription).lower()
+
+    def list_subscriptions(self) -> list[tuple[str, str]]:
+        """(id, display name) of every subscription the signed-in user can see: all of this tenant's."""
+        return sorted(self.subscriptions.items())
+
     # --- tokens --------------------------------------------------------------------------------------
     def issue_token(self, resource: str, *, tenant: str | None = None, subscription: str | None = None) -> dict:
         """What `az account get-access-token --output json` prints for the signed-in user."""
+        if self.login_unreachable:
+            raise errors.login_unreachable(self.login_unreachable)
         if not self.signed_in:
             raise CloudError(401, "NotSignedIn", "Please run 'az login' to setup account.")
         if tenant and tenant.lower() != self.tenant:
             raise CloudError(400, "AADSTS90002", f"AADSTS90002: Tenant '{tenant}' not found.")
-        sub = (subscription or self.subscription).lower()
+        sub = (subscription or self.cli_default).lower()
         if sub not in self.subscriptions:
             raise CloudError(
                 404,
@@ -206,6 +223,7 @@ class AzureModel:
         self, subscription: str, resource_group: str | None = None, *, lagging: bool = False
     ) -> list[Registry]:
         sub = self._subscription(subscription)
+        self.resource_providers.require(sub, "Microsoft.ContainerRegistry")
         scope = f"/subscriptions/{sub}"
         if resource_group is not None:
             scope += f"/resourceGroups/{self._resource_group(sub, resource_group)}"
@@ -215,6 +233,7 @@ class AzureModel:
     def get_registry(
         self, subscription: str, resource_group: str, name: str, *, lagging: bool = False, check: bool = True
     ) -> Registry:
+        self.resource_providers.require(self._subscription(subscription), "Microsoft.ContainerRegistry")
         rg = self._resource_group(subscription, resource_group)
         registry = self.registries.get(name.lower())
         if (
@@ -233,6 +252,24 @@ class AzureModel:
         if check:
             self.require("Microsoft.ContainerRegistry/registries/read", registry.id)
         return registry
+
+    # --- resource providers --------------------------------------------------------------------------
+    def set_resource_provider(self, namespace: str, *, registered: bool, subscription: str | None = None) -> str:
+        """Seed a subscription's registration for `namespace` (e.g. unregistered, as on a new subscription)."""
+        sub = self._subscription(subscription or self.subscription)
+        self.resource_providers.set_registered(sub, namespace, registered)
+        return self.resource_providers.state(sub, namespace)
+
+    def resource_provider(self, subscription: str, namespace: str) -> str:
+        """The subscription's registration state for `namespace`."""
+        return self.resource_providers.state(self._subscription(subscription), namespace)
+
+    def register_resource_provider(self, subscription: str, namespace: str) -> str:
+        """`az provider register`: takes `{namespace}/register/action` on the subscription; done at once here."""
+        sub = self._subscription(subscription)
+        self.require(f"{namespace}/register/action", f"/subscriptions/{sub}")
+        self.resource_providers.set_registered(sub, namespace, True)
+        return self.resource_providers.state(sub, namespace)
 
     # --- role definitions ----------------------------------------------------------------------------
     def role_definition(self, scope: str, role_id: str) -> RoleDefinition:
@@ -408,4 +445,6 @@ class AzureModel:
             "arm_denied_actions": sorted(self.arm_denied_actions),
             "signed_in": self.signed_in,
             "token_lifetime": self.token_lifetime,
+            "cli_subscription": self.cli_subscription,
+            "login_unreachable": self.login_unreachable,
         }
