@@ -123,7 +123,8 @@ def test_platform_failure_on_an_existing_account_keeps_it_but_not_the_key(sandbo
 def test_identity_serving_another_consumer_is_refused(sandbox, google, regboot):
     assert regboot(*GCR).code == 0
     google.calls.clear()
-    done = regboot(*GCR, "--secret-name", "other")
+    # A consumer of its own gets an identity of its own by default; naming the other's is refused.
+    done = regboot(*GCR, "--secret-name", "other", "--service-account", "akka-docker-reader")
     assert done.code == 3 and "--service-account" in done.stderr and "already serves" in done.stderr
     assert mutations(google) == []
 
