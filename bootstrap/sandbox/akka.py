@@ -303,7 +303,8 @@ class Cli:
         if not words:
             raise CliError("requires a project name")
         project = self._project({**flags, "--project": words[0]})
-        return f"NAME{' ' * 20}REGIONS\n{words[0]:<24}{','.join(project.get('regions', []))}"
+        width = max(24, len(words[0]) + 3)  # a table's columns are as wide as their widest cell, plus a gap
+        return f"{'NAME':<{width}}REGIONS\n{words[0]:<{width}}{','.join(project.get('regions', []))}"
 
     def docker_help(self) -> str:
         remove = (

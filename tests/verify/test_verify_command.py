@@ -209,7 +209,7 @@ def test_not_yet_then_ok_reports_the_wait(registry, accounts, canaries):
 
 def test_a_refusal_past_the_deadline_is_never(registry, password):
     target = VerifyTarget(SERVER, "other/app", propagates=True)
-    with pytest.raises(VerificationError, match=r"still cannot pull from .* after 1 s") as raised:
+    with pytest.raises(VerificationError, match=r"still cannot pull from .* after \d+ s") as raised:
         verify_credential(
             target, RegistryCredential(SERVER, "bot", Secret(password)), ui=Recorder(), env=_env(registry), timeout=1.5
         )
