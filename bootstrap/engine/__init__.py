@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from bootstrap import lock
 from bootstrap.consumer import Consumer
@@ -18,6 +18,9 @@ from bootstrap.provider import Inspection, Provider, Run
 from bootstrap.ui import Ui
 from bootstrap.verify import registry_endpoint
 from bootstrap.waiting import appeared
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Context:
     ui: Ui
     env: Mapping[str, str]
     providers: list[Provider] = field(default_factory=list)
-    locks: list[IO[str]] = field(default_factory=list)
+    locks: list[FileLock] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
         try:
@@ -78,7 +81,7 @@ class Context:
         while self.providers:
             self.providers.pop().close()
         while self.locks:
-            self.locks.pop().close()
+            self.locks.pop().release()
 
 
 def consumer_data(consumer: Consumer) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -250,6 +251,7 @@ class Akka:
                 timeout=self.timeout,
                 check=False,
                 start_new_session=True,  # a terminal's Ctrl-C reaches regboot, which decides; not akka mid-write
+                creationflags=_NEW_GROUP,
             )
         except subprocess.TimeoutExpired:
             raise OperationError(
@@ -267,6 +269,13 @@ class Akka:
             value = secret.reveal()
             done.stdout, done.stderr = done.stdout.replace(value, "***"), done.stderr.replace(value, "***")
         return done
+
+
+# Windows ignores start_new_session: a process group of its own keeps the console's Ctrl-C away from akka there.
+if sys.platform == "win32":
+    _NEW_GROUP = subprocess.CREATE_NEW_PROCESS_GROUP
+else:
+    _NEW_GROUP = 0
 
 
 def _says(done: subprocess.CompletedProcess, markers: tuple[str, ...]) -> bool:

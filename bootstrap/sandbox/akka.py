@@ -13,7 +13,6 @@ after it acted and saved (`late`: the platform did it, the answer never came), o
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -24,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
 GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
@@ -63,8 +64,7 @@ class CliError(Exception):
 def _locked_state() -> Iterator[dict[str, Any]]:
     path = Path(os.environ.get("AKKA_SANDBOX_STATE") or Path.home() / ".akka-sandbox" / "state.json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with FileLock(path.with_suffix(".lock")):
         state = json.loads(path.read_text()) if path.exists() else default_state()
         try:
             yield state
