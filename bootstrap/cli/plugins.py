@@ -8,6 +8,7 @@ from bootstrap.cli import command_app, help_of
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry
+from bootstrap.provider import install_command
 from bootstrap.result import Result
 
 if TYPE_CHECKING:
@@ -22,8 +23,11 @@ def plugins(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
 ) -> None:
     def work(ctx: Context) -> Result:
-        rows = [
-            {
+        found = registry()
+        unusable = {name: _why(cls.missing()) for name, cls in found.providers.items() if cls.missing()}
+        rows, data = [], []
+        for p in found.plugins:
+            row = {
                 "name": p.name,
                 "providers": ", ".join(p.providers),
                 "distribution": p.distribution,
@@ -31,15 +35,20 @@ def plugins(
                 "module": p.module,
                 "error": p.error or "",
             }
-            for p in registry().plugins
-        ]
-        count = len(registry().providers)
+            cannot = [{"provider": name, "reason": unusable[name]} for name in p.providers if name in unusable]
+            rows.append({**row, "unusable": "; ".join(f"{c['provider']}: {c['reason']}" for c in cannot)})
+            data.append({**row, "unusable": cannot})
+        usable = len(found.providers) - len(unusable)
         return Result(
             "plugins",
-            f"{count} provider(s) from {len(rows)} plugin(s)",
-            data={"plugins": rows},
+            f"{usable} usable provider(s) of {len(found.providers)}, from {len(rows)} plugin(s)",
+            data={"plugins": data},
             table=rows,
-            columns=("name", "providers", "distribution", "version", "module", "error"),
+            columns=("name", "providers", "distribution", "version", "module", "error", "unusable"),
         )
 
     execute("plugins", Common({"output": output}), work)
+
+
+def _why(missing: list[str]) -> str:
+    return f"{', '.join(missing)} not installed: {install_command(missing)}"

@@ -40,8 +40,11 @@ class Request:
 
 
 def checked(request: Request) -> Request:
-    """The request with its provider options validated: bad input fails here, before any call is made."""
-    return replace(request, options=registry().provider(request.provider).check(request.options))
+    """The request with its provider options validated and its SDK present: both fail here, before any call."""
+    cls = registry().provider(request.provider)
+    options = cls.check(request.options)
+    cls.require()
+    return replace(request, options=options)
 
 
 @dataclass

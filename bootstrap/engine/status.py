@@ -26,6 +26,7 @@ def status(consumer: Consumer, ctx: Context) -> Result:
     worst = 0
     for cls, claimed in _by_provider(entries).items():
         try:
+            cls.require()
             described = cls.describe(claimed, run)
         except RegbootError as err:  # one cloud saying no must not hide the others
             described = [StatusRow(cls.name, problems=(err.message,)) for _ in claimed]
