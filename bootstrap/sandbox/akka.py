@@ -26,6 +26,11 @@ from typing import Any
 
 from filelock import FileLock
 
+# What the real CLI, a Go program, reads to reach the platform through a corporate network: net/http's
+# ProxyFromEnvironment takes HTTP_PROXY, HTTPS_PROXY and NO_PROXY "or the lowercase versions thereof", and
+# crypto/x509 loads extra roots from SSL_CERT_FILE / SSL_CERT_DIR on Linux (pkg.go.dev/net/http#ProxyFromEnvironment,
+# pkg.go.dev/crypto/x509#SystemCertPool). Each call records them, so a test can see what akka was handed.
+NETWORK_ENV = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE")
 GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
 GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
 MODERN = (3, 0, 4)
@@ -164,7 +169,10 @@ class Cli:
 
     def _log(self, words: list[str], flags: dict[str, Any]) -> None:
         shown = {k: ("<password>" if k == "--docker-password" else v) for k, v in flags.items()}
-        self.state.setdefault("calls", []).append({"command": words, "flags": shown, "pid": os.getppid()})
+        network = {k: os.environ[k] for k in NETWORK_ENV if k in os.environ}
+        self.state.setdefault("calls", []).append(
+            {"command": words, "flags": shown, "pid": os.getppid(), "network": network}
+        )
 
     def _inject(self, key: str, flags: dict[str, Any]) -> None:
         fault = self.state.get("fail", {}).get(key)
