@@ -15,8 +15,9 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "grpc_p
 
 
 @pytest.fixture
-def proxy(monkeypatch):
-    """A proxy named the way corporate setups name it: upper case only."""
+def proxy(world, monkeypatch):
+    """A proxy named the way corporate setups name it: upper case only; and no NO_PROXY, not even the sandbox's,
+    so that requests to the emulators on loopback go through it."""
     for key in list(os.environ):
         if key.lower() in PROXY_VARIABLES:
             monkeypatch.delenv(key)
@@ -50,3 +51,15 @@ def test_no_proxy_is_honoured_by_every_client(world, proxy, regboot_process, mon
     done = regboot_process("onboard", "gcr", *ARGS["gcr"])
     assert done.code == 0, done.stderr
     assert proxy.reached == []
+
+
+def test_the_sandbox_reaches_its_emulators_directly_behind_a_proxy(monkeypatch, tmp_path, regboot_process):
+    from bootstrap.sandbox.world import Sandbox
+
+    monkeypatch.setenv("NO_PROXY", ".corp.example")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # a proxy that cannot reach this machine's loopback
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    with Sandbox(tmp_path / "sandbox", clouds=True) as box:
+        assert box.env["NO_PROXY"] == box.env["no_proxy"] == ".corp.example,127.0.0.1,localhost,::1"
+        done = regboot_process("onboard", "gcr", *ARGS["gcr"], env=box.env)
+        assert done.code == 0, done.stderr
