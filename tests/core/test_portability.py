@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 
@@ -35,3 +36,19 @@ def test_onboarding_runs_without_posix_only_modules(sandbox, canaries):
     assert done.returncode == 0, done.stderr
     held = platform_credentials(sandbox)["docker-credentials"]
     assert (held["server"], held["password_sha256"]) == (server, hashlib.sha256(token.encode()).hexdigest())
+
+
+def test_sandbox_up_waits_for_ctrl_c_without_signal_pause():
+    code = (
+        "import signal, sys\ndel signal.pause  # Windows has none\nsys.argv = ['regboot', 'sandbox', 'up']\n"
+        "from bootstrap.cli import main\nmain()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        lines = iter(process.stdout.readline, "")
+        assert any(line.startswith("#           regboot status") for line in lines)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
