@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -169,7 +170,8 @@ class Cli:
 
     def _log(self, words: list[str], flags: dict[str, Any]) -> None:
         shown = {k: ("<password>" if k == "--docker-password" else v) for k, v in flags.items()}
-        network = {k: os.environ[k] for k in NETWORK_ENV if k in os.environ}
+        # a proxy URL may carry user:password@, which has no place in a state file
+        network = {k: re.sub(r"//[^/@]*@", "//***@", os.environ[k]) for k in NETWORK_ENV if k in os.environ}
         self.state.setdefault("calls", []).append(
             {"command": words, "flags": shown, "pid": os.getppid(), "network": network}
         )

@@ -15,15 +15,16 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "grpc_p
 
 
 @pytest.fixture
-def proxy(world, monkeypatch):
-    """A proxy named the way corporate setups name it: upper case only; and no NO_PROXY, not even the sandbox's,
-    so that requests to the emulators on loopback go through it."""
+def proxy(world, monkeypatch, canaries):
+    """A proxy named the way corporate setups name it: upper case only, with a password in its URL (which must end
+    up nowhere); and no NO_PROXY, not even the sandbox's, so that requests to the emulators go through it."""
     for key in list(os.environ):
         if key.lower() in PROXY_VARIABLES:
             monkeypatch.delenv(key)
     with Proxy() as running:
-        monkeypatch.setenv("HTTPS_PROXY", running.url)
-        monkeypatch.setenv("HTTP_PROXY", running.url)  # the sandbox's endpoints are plain http
+        url = running.url.replace("//", f"//corp:{canaries.new('proxy-password')}@")
+        monkeypatch.setenv("HTTPS_PROXY", url)
+        monkeypatch.setenv("HTTP_PROXY", url)  # the sandbox's endpoints are plain http
         yield running
 
 
@@ -43,7 +44,8 @@ def test_every_request_goes_through_the_proxy(world, proxy, regboot_process, pro
     assert done.code == 0, done.stderr
     assert reached(world, *apis) <= proxy.hosts(), f"not through the proxy: {reached(world, *apis) - proxy.hosts()}"
     calls = world.platform_state()["calls"]
-    assert calls and all(call["network"].get("HTTPS_PROXY") == proxy.url for call in calls)
+    handed = proxy.url.replace("//", "//***@")  # the stand-in akka keeps no proxy password
+    assert calls and all(call["network"].get("HTTPS_PROXY") == handed for call in calls)
 
 
 def test_no_proxy_is_honoured_by_every_client(world, proxy, regboot_process, monkeypatch):
