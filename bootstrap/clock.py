@@ -8,7 +8,6 @@ Waits on something really running (another regboot process, a request in flight)
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
@@ -78,8 +77,9 @@ class SharedClock:
 
     def advance(self, seconds: float) -> None:
         # Replaced whole, never rewritten in place: a reader in another process sees the old offset or the new one.
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        from filelock import FileLock  # only a sandbox's clock ever advances
+
+        with FileLock(self.path.with_name(self.path.name + ".lock")):
             ahead = self.offset() + max(0.0, seconds)
             fresh = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}")
             fresh.write_text(f"{MARK}\n{ahead!r}\n")

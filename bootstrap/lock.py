@@ -2,17 +2,17 @@
 credential at once could each retire the other's new key. A lock file per consumer (no secrets in it) serialises
 them; the second run waits, then finds the first one's work in place.
 
-Runs on different machines are not serialised; docs/security.md says so.
+filelock locks the same way on Linux, macOS and Windows (flock there, msvcrt on Windows). Runs on different
+machines are not serialised; docs/security.md says so.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO
+
+from filelock import FileLock, Timeout
 
 from bootstrap.clock import REAL
 from bootstrap.consumer import Consumer
@@ -27,34 +27,23 @@ def lock_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "regboot" / "locks"
 
 
-def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> IO[str]:
-    """Take the consumer's lock, waiting for another run to finish; the caller closes the file to release it."""
+def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> FileLock:
+    """Take the consumer's lock, waiting for another run to finish; the caller releases it."""
     directory = lock_dir(env)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / (hashlib.sha256(consumer.label.encode()).hexdigest()[:24] + ".lock")
-    handle = open(path, "a+")  # noqa: SIM115 - held open for the whole run, closed by Context.close
-
-    def take() -> None:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    held = FileLock(directory / (hashlib.sha256(consumer.label.encode()).hexdigest()[:24] + ".lock"))
 
     def busy(exc: BaseException) -> Retry | None:
-        return Retry(f"another regboot run holds {consumer.label}") if isinstance(exc, BlockingIOError) else None
+        return Retry(f"another regboot run holds {consumer.label}") if isinstance(exc, Timeout) else None
 
-    try:
-        # the other run is a real process: its time is real even in a sandbox
-        poll(
-            take,
-            what=f"the other run on {consumer.label} to finish",
-            not_yet=busy,
-            ui=ui,
-            patience=PATIENCE,
-            clock=REAL,
-        )
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()} {consumer.label}\n")
-    handle.flush()
-    return handle
+    # One try at a time (timeout 0), so the wait is regboot's own: narrated, bounded, interruptible. The other run is
+    # a real process: its time is real even in a sandbox.
+    poll(
+        lambda: held.acquire(timeout=0),
+        what=f"the other run on {consumer.label} to finish",
+        not_yet=busy,
+        ui=ui,
+        patience=PATIENCE,
+        clock=REAL,
+    )
+    return held

@@ -7,6 +7,7 @@ cloud. Subclass `Provider`, declare the command-line options as `Param`s, and re
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import Any, ClassVar
 
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.errors import UsageError
+from bootstrap.errors import PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import same_server
@@ -177,11 +178,32 @@ class Provider:
     options: ClassVar[tuple[Param, ...]] = ()
     takes_password: ClassVar[bool] = False  # static credentials: the user holds the password
     fallback: ClassVar[bool] = False  # status: claims the platform entries no other provider claims
+    # The modules the provider imports when it runs, each with the distribution that brings it: a provider whose
+    # SDK is missing says what to install instead of failing on its first import.
+    needs: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, options: Mapping[str, Any], consumer: Consumer, run: Run) -> None:
         self.opts = dict(options)
         self.consumer = consumer
         self.run = run
+
+    @classmethod
+    def missing(cls) -> list[str]:
+        """The distributions of `needs` that are not installed, found without importing them (listing plugins and
+        `--help` stay cheap)."""
+        return sorted({dist for module, dist in cls.needs.items() if not _installed(module)})
+
+    @classmethod
+    def require(cls) -> None:
+        """Raise PreconditionError (exit 3) naming what to install when a distribution the provider needs is missing."""
+        missing = cls.missing()
+        if missing:
+            raise PreconditionError(
+                f"the {cls.name} provider cannot run: {', '.join(missing)} not installed",
+                fix=f"Install it: {install_command(missing)} (`pip install registry-bootstrap` brings every built-in "
+                "provider's SDK).",
+                code="sdk_missing",
+            )
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,3 +293,14 @@ class Provider:
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
         """What the cloud says about the identities behind `entries` (all claimed by this provider)."""
         return [StatusRow(cls.name) for _ in entries]
+
+
+def install_command(missing: list[str]) -> str:
+    return f"pip install {' '.join(missing)}"
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package is missing, or the module is blocked in sys.modules
+        return False

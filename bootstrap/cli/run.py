@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from bootstrap import network
 from bootstrap.cli.options import Common
 from bootstrap.credentials import scrub
 from bootstrap.errors import Interrupted, OperationError, RegbootError
@@ -25,6 +26,7 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
     configure_logging(sys.stderr, debug=common.debug)
     from bootstrap.engine import Context
 
+    network.share(os.environ)  # before any client exists: some read their settings once
     ctx = Context(Ui(debug=common.debug), os.environ)
     for plugin in registry().plugins:
         if plugin.error:

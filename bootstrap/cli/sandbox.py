@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import signal
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -42,7 +42,8 @@ def up(
         typer.echo("#           regboot status")
         typer.echo("# Ctrl-C stops it.", err=True)
         with contextlib.suppress(KeyboardInterrupt):
-            signal.pause()
+            while True:  # not signal.pause(), which Windows lacks; a sleep ends on Ctrl-C everywhere
+                time.sleep(3600)
 
 
 @app.command("demo")

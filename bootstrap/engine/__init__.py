@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from bootstrap import lock
 from bootstrap.consumer import Consumer
@@ -19,6 +19,9 @@ from bootstrap.provider import Inspection, Provider, Run
 from bootstrap.ui import Ui
 from bootstrap.verify import registry_endpoint
 from bootstrap.waiting import appeared
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,11 @@ class Request:
 
 
 def checked(request: Request) -> Request:
-    """The request with its provider options validated: bad input fails here, before any call is made."""
-    return replace(request, options=registry().provider(request.provider).check(request.options))
+    """The request with its provider options validated and its SDK present: both fail here, before any call."""
+    cls = registry().provider(request.provider)
+    options = cls.check(request.options)
+    cls.require()
+    return replace(request, options=options)
 
 
 @dataclass
@@ -50,7 +56,7 @@ class Context:
     ui: Ui
     env: Mapping[str, str]
     providers: list[Provider] = field(default_factory=list)
-    locks: list[IO[str]] = field(default_factory=list)
+    locks: list[FileLock] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
         try:
@@ -86,7 +92,7 @@ class Context:
         while self.providers:
             self.providers.pop().close()
         while self.locks:
-            self.locks.pop().close()
+            self.locks.pop().release()
 
 
 def consumer_data(consumer: Consumer) -> dict[str, Any]:

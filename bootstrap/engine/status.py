@@ -28,6 +28,7 @@ def status(consumer: Consumer, ctx: Context) -> Result:
     unread: list[dict[str, str]] = []
     for cls, claimed in _by_provider(entries).items():
         try:
+            cls.require()
             described = cls.describe(claimed, run)
         except RegbootError as err:  # one cloud saying no must not hide the others, nor pass for success
             unread.append(error_item(err) | {"message": f"{cls.name}: {err.message}"})

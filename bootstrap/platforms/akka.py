@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -280,6 +281,7 @@ class Akka:
                 timeout=self.timeout,
                 check=False,
                 start_new_session=True,  # a terminal's Ctrl-C reaches regboot, which decides; not akka mid-write
+                creationflags=_NEW_GROUP,
             )
         except subprocess.TimeoutExpired:
             raise OperationError(
@@ -304,6 +306,13 @@ def _regions(text: str, project: str) -> list[str]:
     rows = parse_table(text, "NAME")
     row = next((r for r in rows if r.get("name") == project), rows[0] if rows else {})
     return [r for r in row.get("regions", "").split(",") if r]
+
+
+# Windows ignores start_new_session: a process group of its own keeps the console's Ctrl-C away from akka there.
+if sys.platform == "win32":
+    _NEW_GROUP = subprocess.CREATE_NEW_PROCESS_GROUP
+else:
+    _NEW_GROUP = 0
 
 
 def _says(done: subprocess.CompletedProcess, markers: tuple[str, ...]) -> bool:

@@ -45,7 +45,6 @@ of each valid token to its project; any other AKKA_TOKEN is refused as unauthent
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -58,6 +57,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
+# What the real CLI, a Go program, reads to reach the platform through a corporate network: net/http's
+# ProxyFromEnvironment takes HTTP_PROXY, HTTPS_PROXY and NO_PROXY "or the lowercase versions thereof", and
+# crypto/x509 loads extra roots from SSL_CERT_FILE / SSL_CERT_DIR on Linux (pkg.go.dev/net/http#ProxyFromEnvironment,
+# pkg.go.dev/crypto/x509#SystemCertPool). Each call records them, so a test can see what akka was handed.
+NETWORK_ENV = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE")
 GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
 GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
 MODERN = (3, 0, 4)
@@ -104,8 +110,7 @@ def _state_path() -> Path:
 def _locked_state() -> Iterator[dict[str, Any]]:
     path = _state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with FileLock(path.with_suffix(".lock")):
         state = json.loads(path.read_text()) if path.exists() else default_state()
         try:
             yield state
@@ -220,7 +225,11 @@ class Cli:
 
     def _log(self, words: list[str], flags: dict[str, Any]) -> None:
         shown = {k: ("<password>" if k == "--docker-password" else v) for k, v in flags.items()}
-        self.state.setdefault("calls", []).append({"command": words, "flags": shown, "pid": os.getppid()})
+        # a proxy URL may carry user:password@, which has no place in a state file
+        network = {k: re.sub(r"//[^/@]*@", "//***@", os.environ[k]) for k in NETWORK_ENV if k in os.environ}
+        self.state.setdefault("calls", []).append(
+            {"command": words, "flags": shown, "pid": os.getppid(), "network": network}
+        )
 
     def _inject(self, key: str, flags: dict[str, Any]) -> None:
         fault = self.state.get("fail", {}).get(key)

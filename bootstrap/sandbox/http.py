@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable
@@ -104,6 +105,7 @@ class HttpEmulator:
             for (m, p, op, mut) in [spec]
         ]
         self._server: ThreadingHTTPServer | None = None
+        self._tls: ssl.SSLContext | None = None
         self._thread: threading.Thread | None = None
 
     # --- rendering, overridden per cloud -------------------------------------------------------------
@@ -118,9 +120,11 @@ class HttpEmulator:
     def url(self) -> str:
         assert self._server is not None, "emulator not started"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self._tls else 'http'}://{host}:{port}"
 
-    def start(self, port: int = 0) -> str:
+    def start(self, port: int = 0, *, tls: ssl.SSLContext | None = None) -> str:
+        """Serve on 127.0.0.1; with `tls` (a server context holding a certificate) over https, as real registries
+        and clouds do, so that tests can check which CA bundle a client trusts."""
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -137,6 +141,9 @@ class HttpEmulator:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
+        self._tls = tls
+        if tls:  # a client that refuses the certificate fails its handshake in accept(), which the server shrugs off
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
         )

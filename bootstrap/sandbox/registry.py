@@ -224,9 +224,9 @@ class RegistryEmulator(HttpEmulator):
         raise HttpError(307, "moved", code="MOVED", headers={"Location": location})
 
     def _origin(self, request: Request, host: str | None) -> str:
-        port = urlsplit(self.url).port
+        own = urlsplit(self.url)
         current = request.header("host").rsplit(":", 1)[0] or "127.0.0.1"
-        return f"http://{host or current}:{port}"
+        return f"{own.scheme}://{host or current}:{own.port}"
 
     def _note(self, request: Request) -> None:
         kind, _ = _authorization(request)

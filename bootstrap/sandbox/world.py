@@ -21,6 +21,18 @@ ACR_REGISTRY = "demoregistry"
 NO_METADATA = {"NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:9", "GCE_METADATA_IP": "127.0.0.1:9"}
 
 
+# On a corporate machine HTTPS_PROXY is often set, and a proxy cannot reach this machine's loopback, where the
+# emulators listen: the clients must go to them directly. gRPC reads only the lower-case no_proxy, so both are set.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _direct_to_loopback() -> dict[str, str]:
+    given = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    hosts = [h.strip() for h in given.split(",") if h.strip()]
+    value = ",".join(hosts + [h for h in LOOPBACK if h not in hosts])
+    return {"NO_PROXY": value, "no_proxy": value}
+
+
 class Sandbox:
     """Start with `with Sandbox() as sb:`; `sb.env` is the environment for regboot processes."""
 
@@ -55,6 +67,7 @@ class Sandbox:
         if self.clouds:
             self.clock = clock.SharedClock.create(self.dir / "clock")
             self.env[clock.ENV] = str(self.clock.path)
+            self.env.update(_direct_to_loopback())
             self.env.update(self._start_google())
             self.env.update(self._start_azure())
             self.env.update(self._start_registry())

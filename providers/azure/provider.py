@@ -47,6 +47,12 @@ GRAPH_FIX = (
 class Acr(Provider):
     name = "acr"
     summary = "Azure Container Registry: an app + service principal with the pull role on the registry, a password."
+    needs: ClassVar[Mapping[str, str]] = {
+        "azure.identity": "azure-identity",
+        "azure.mgmt.containerregistry": "azure-mgmt-containerregistry",
+        "azure.mgmt.authorization": "azure-mgmt-authorization",
+        "msgraph": "msgraph-sdk",
+    }
     options: ClassVar[tuple[Param, ...]] = (
         Param("registry", "Registry name (not its login server).", required=True),
         Param(

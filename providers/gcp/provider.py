@@ -74,6 +74,13 @@ class GoogleProvider(Provider):
     """What gcr and gar share; they differ only in their target (server, grants, repository)."""
 
     account_display = "Akka docker reader"
+    needs: ClassVar[Mapping[str, str]] = {
+        "google.auth": "google-auth",
+        "google.cloud.iam_admin_v1": "google-cloud-iam",
+        "google.cloud.resourcemanager_v3": "google-cloud-resource-manager",
+        "google.cloud.artifactregistry_v1": "google-cloud-artifact-registry",
+        "grpc": "grpcio",
+    }
     target: Target
 
     def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
