@@ -132,8 +132,9 @@ def test_platform_timeout_is_reported_without_the_command_line(sandbox, regboot,
 
 def test_a_platform_call_killed_while_it_hangs_is_retried_and_goes_through(sandbox, regboot, canaries, monkeypatch):
     # the stand-in akka hangs once; killed at the timeout, that hang must not come back on the retry
-    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "1")
-    set_platform(sandbox, fail={"docker add-credentials": {"sleep": 3, "times": 1}})
+    # A timeout well above a loaded machine's start-up of an akka process, and a hang well above the timeout.
+    monkeypatch.setenv("REGBOOT_AKKA_TIMEOUT", "5")
+    set_platform(sandbox, fail={"docker add-credentials": {"sleep": 30, "times": 1}})
     done = regboot("onboard", "private", *PRIVATE, "--password-stdin", "--no-verify", input=canaries.new())
     assert done.code == 0, done.stderr
     assert akka_commands(sandbox).count("docker add-credentials") == 2
