@@ -27,7 +27,6 @@ from providers.gcp.targets import (
     Grant,
     Target,
     check_common,
-    default_account,
     gar_target,
     gcr_target,
 )
@@ -85,7 +84,7 @@ class GoogleProvider(Provider):
 
     def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
         super().__init__(options, consumer, run)
-        account = self.opts.get("service_account") or default_account(consumer)
+        account = self.opts.get("service_account") or consumer.identity_name
         self.target = self.make_target({**self.opts, "service_account": account})
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
