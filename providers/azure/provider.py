@@ -116,10 +116,6 @@ class Acr(Provider):
             self._azure.close()
 
     @property
-    def label(self) -> str:
-        return self.consumer.label
-
-    @property
     def password_name(self) -> str:
         return PASSWORD_PREFIX + self.label
 

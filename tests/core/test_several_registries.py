@@ -204,3 +204,26 @@ def test_acr_credentials_get_their_own_app_and_rotate_and_offboard_by_secret_nam
     assert regboot("offboard", "--secret-name", "acr", "-y").code == 0
     assert [a.display_name for a in directory.applications_list()] == ["akka-docker-reader"]
     assert sorted(platform_credentials(world)) == ["docker-credentials"]
+
+
+def test_status_shows_an_identity_no_credential_uses_and_how_to_remove_it(world, regboot, canaries):
+    assert regboot(*GCR).code == 0  # docker-credentials: gcr.io, served by akka-docker-reader
+    assert regboot(*GCR, "--secret-name", "gcr").code == 0  # the project's entries point at the Google project
+    replaced = regboot(*PRIVATE, "--replace", "-y", input=canaries.new("token"))  # docker-credentials now private
+    assert replaced.code == 0, replaced.stderr
+    done = regboot("status", "-o", "json")
+    assert done.code == 0, done.stderr
+    [stray] = done.json()["data"]["strays"]
+    assert stray["identity"].startswith("akka-docker-reader@") and stray["credentials"] == 1
+    assert stray["serves"].endswith("/docker-credentials")
+    assert "remove it with `regboot offboard gcr" in regboot("status").stdout
+
+    removed = regboot(*stray["fix"].split()[1:])  # the command status gave, as given
+    assert removed.code == 0, removed.stderr
+    google = world.emulators["google"].model
+    assert [a.email for a in google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]] != []
+    assert not any(
+        a.email.startswith("akka-docker-reader@") for a in google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]
+    )
+    assert platform_credentials(world)["docker-credentials"]["server"] == SERVER  # the private credential stays
+    assert regboot("status", "-o", "json").json()["data"]["strays"] == []
