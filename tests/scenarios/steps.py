@@ -17,6 +17,15 @@ def verbs(data: dict[str, Any]) -> list[str]:
     return [action["verb"] for action in data.get("actions", [])]
 
 
+def platform(world: World, regboot: Callable[..., Any]) -> list[dict[str, Any]]:
+    """Every credential the Akka project holds, as `regboot status -o json` lists them."""
+    done = regboot("status", *world.akka, "-o", "json")
+    document = json.loads(done.stdout)
+    # exit 1 (partial) when a cloud of some other credential cannot be read: the listing is still whole
+    assert done.code in (0, 1), f"regboot status exited {done.code}: {document['errors']}"
+    return document["data"]["credentials"]
+
+
 @dataclass
 class Scenario:
     """One provider's consumer in one run: its secret and its identity are both called `name`."""
@@ -107,12 +116,8 @@ class Scenario:
 
     # --- reading and cleaning up -------------------------------------------------------------------------
     def entry(self) -> dict[str, Any] | None:
-        found = [c for c in self.platform() if c["secret_name"] == self.name]
+        found = [c for c in platform(self.world, self.regboot) if c["secret_name"] == self.name]
         return found[0] if found else None
-
-    def platform(self) -> list[dict[str, Any]]:
-        # exit 1 (partial) when a cloud of some other credential cannot be read: the listing is still whole
-        return self.json("status", *self.world.akka, codes=(0, 1))["credentials"]
 
     def leftovers(self) -> list[str]:
         """What of this consumer still exists: its platform entry, its identity."""

@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from tests.scenarios.runid import Made, stale
-from tests.scenarios.steps import Scenario
+from tests.scenarios.steps import Scenario, platform
 from tests.scenarios.world import World
 
 
 def names_in_use(world: World, regboot: Callable[..., Any]) -> list[str]:
     """Platform secret names and cloud identity names, whoever made them."""
-    lister = Scenario(world, regboot, "private", "")
-    return sorted({c["secret_name"] for c in lister.platform()} | set(world.identities()))
+    return sorted({c["secret_name"] for c in platform(world, regboot)} | set(world.identities()))
 
 
 def sweep(world: World, regboot: Callable[..., Any], *, now: datetime) -> tuple[list[Made], list[str]]:
