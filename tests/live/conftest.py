@@ -42,6 +42,7 @@ def world(request: pytest.FixtureRequest, isolated: None, tmp_path: Path, monkey
     absent = live.missing(LAUNCH, provider)
     if absent:
         pytest.skip(f"live {provider or 'run'} not configured: set {', '.join(absent)} (see docs/live-tests.md)")
+    assert request.node.get_closest_marker("live"), "only a test marked `live` may leave loopback"
     env = _launch_environment(monkeypatch)
     world = live.LiveWorld(LAUNCH, env)
     canaries.values.extend(s.password for s in world.statics.values() if s.password)
