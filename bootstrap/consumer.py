@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 
 from bootstrap.errors import UsageError
 
 DEFAULT_SECRET_NAME = "docker-credentials"
+DEFAULT_IDENTITY = "akka-docker-reader"  # the platform docs' name for the identity behind the default secret
 _SECRET_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _PLAIN = re.compile(r"[A-Za-z0-9][-A-Za-z0-9_.]*")
 
@@ -41,6 +43,17 @@ class Consumer:
 
     def resolved(self, project: str) -> Consumer:
         return replace(self, project=project)
+
+    @property
+    def identity_name(self) -> str:
+        """The identity this consumer gets when none is named: the platform docs' `akka-docker-reader` for the default
+        secret name, else one derived from the consumer, stable across reruns and distinct per consumer, so that
+        consumers in one cloud project never collide: `akka-<secret>` cut to fit, and four hex digits of a hash of
+        the consumer label; 6-30 lowercase characters, which every cloud's naming rules accept."""
+        if self.secret_name == DEFAULT_SECRET_NAME:
+            return DEFAULT_IDENTITY
+        digest = hashlib.sha256(self.label.encode()).hexdigest()[:4]
+        return f"{f'akka-{self.secret_name}'[:25].rstrip('-')}-{digest}"
 
     @property
     def label(self) -> str:

@@ -159,6 +159,18 @@ class _Lingering(Exception):
 
 
 @dataclass(frozen=True)
+class Stray:
+    """An identity regboot made for a consumer in this platform project that no platform credential uses any more:
+    its keys or passwords still work, so `status` shows it with the command that removes it."""
+
+    provider: str
+    identity: str
+    serves: str
+    held: tuple[Held, ...]
+    fix: str
+
+
+@dataclass(frozen=True)
 class StatusRow:
     """One platform credential as its cloud sees it (for `regboot status`)."""
 
@@ -186,6 +198,11 @@ class Provider:
         self.opts = dict(options)
         self.consumer = consumer
         self.run = run
+
+    @property
+    def label(self) -> str:
+        """How this provider's identities record the consumer they serve (Identity.serves)."""
+        return self.consumer.label
 
     @classmethod
     def missing(cls) -> list[str]:
@@ -288,6 +305,12 @@ class Provider:
     def claims(cls, entry: PlatformEntry) -> bool:
         """Whether a platform entry looks like one of this provider's (by server)."""
         return False
+
+    @classmethod
+    def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
+        """Identities of this provider's cloud that record a consumer of Akka project `project` and that none of
+        `entries` (every credential the project holds) uses. Look where the entries point; [] if nothing to say."""
+        return []
 
     @classmethod
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:

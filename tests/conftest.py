@@ -21,6 +21,15 @@ import loopback  # noqa: E402
 
 loopback.install()
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--live-sweep",
+        action="store_true",
+        help="with live configuration: remove what live runs over an hour old left behind (docs/live-tests.md)",
+    )
+
+
 CLEARED_PREFIXES = ("REGBOOT_", "AKKA_", "AZURE_", "GOOGLE_", "CLOUDSDK_", "GCE_", "MSI_", "IDENTITY_", "IMDS_")
 
 

@@ -14,13 +14,23 @@ def offboard(request: Request, ctx: Context) -> Result:
     platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
     found, server, username, entry = now.found, now.server, now.username, now.entry
     if entry and not (same_server(entry.server, server) and (not username or entry.username == username)):
-        raise PreconditionError(
-            f"secret {consumer.secret_name} in Akka project {consumer.project} holds {entry.server} as "
-            f"{entry.username}, not {server} as {username or '?'}; leaving it alone",
-            fix="Pass the --secret-name of the credential to remove, or the identity options it was onboarded with.",
-            code="other_consumer",
+        held = (
+            f"secret {consumer.secret_name} in Akka project {consumer.project} holds {entry.server} as {entry.username}"
         )
-    secret_left = platform.dialect().modern and platform.secret_exists(consumer.secret_name)
+        if found.identity is None or found.identity.serves != provider.label:
+            raise PreconditionError(
+                f"{held}, not {server} as {username or '?'}; leaving it alone",
+                fix="Pass the --secret-name of the credential to remove, or the identity options it was onboarded "
+                "with.",
+                code="other_consumer",
+            )
+        # The identity records this consumer but the secret now holds another registry (replaced): the identity is a
+        # stray, so it goes, and the platform's credential, someone else's now, stays.
+        run.ui.say(f"{held} now; leaving it alone and removing only {found.identity.name}")
+        entry, taken = None, True
+    else:
+        taken = False
+    secret_left = not taken and platform.dialect().modern and platform.secret_exists(consumer.secret_name)
     data = {"provider": provider.name, "consumer": consumer_data(consumer)}
 
     plan = []

@@ -34,17 +34,48 @@ def status(consumer: Consumer, ctx: Context) -> Result:
             unread.append(error_item(err) | {"message": f"{cls.name}: {err.message}"})
             described = [StatusRow(cls.name, problems=(f"could not read {cls.name}: {err.message}",)) for _ in claimed]
         credentials += [_credential(entry, cls, row, now) for entry, row in zip(claimed, described, strict=True)]
+    strays = _strays(entries, consumer.project or "", run, unread)
     expired = any(c["expires"] and datetime.fromisoformat(c["expires"]) <= now for c in credentials)
     return Result(
         "status",
-        f"{len(credentials)} credential(s) in Akka project {consumer.project}",
-        data={"consumer": consumer_data(consumer), "credentials": credentials},
-        warnings=[f"{c['secret_name']}: {note}" for c in credentials for note in c["notes"]],
+        f"{len(credentials)} credential(s) in Akka project {consumer.project}"
+        + (f"; {len(strays)} identity(ies) no credential uses" if strays else ""),
+        data={"consumer": consumer_data(consumer), "credentials": credentials, "strays": strays},
+        warnings=[f"{c['secret_name']}: {note}" for c in credentials for note in c["notes"]]
+        + [
+            f"{s['identity']} ({s['serves']}) holds {s['credentials']} live credential(s) but no platform credential "
+            f"uses it: remove it with `{s['fix']}`"
+            for s in strays
+        ],
         table=[_shown(c, now) for c in credentials],
         columns=COLUMNS,
         exit_status=1 if expired or unread else 0,
         errors=unread,
     )
+
+
+def _strays(entries: list[PlatformEntry], project: str, run: Run, unread: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Identities regboot made for this Akka project that no credential uses any more: their keys still work."""
+    found: dict[str, dict[str, Any]] = {}
+    for cls in registry().providers.values():
+        try:
+            strays = cls.strays(entries, project, run)
+        except RegbootError as err:
+            unread.append(error_item(err) | {"message": f"{cls.name}: {err.message}"})
+            continue
+        for s in strays:  # providers sharing a cloud (gcr and gar) report the same identity once
+            found.setdefault(
+                s.identity,
+                {
+                    "provider": s.provider,
+                    "identity": s.identity,
+                    "serves": s.serves,
+                    "credentials": len(s.held),
+                    "expires": _iso(min(ends)) if (ends := [h.expires for h in s.held if h.expires]) else None,
+                    "fix": s.fix,
+                },
+            )
+    return list(found.values())
 
 
 def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: datetime) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
-from bootstrap.errors import OperationError, PreconditionError
+from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
@@ -60,7 +60,11 @@ class Acr(Provider):
             "Subscription id (default: AZURE_SUBSCRIPTION_ID, else az's default, else the one holding the registry).",
         ),
         Param("resource_group", "Resource group of the registry (default: search the subscription)."),
-        Param("service_principal", "Display name of the app and service principal.", default=DEFAULT_PRINCIPAL),
+        Param(
+            "service_principal",
+            f"Display name of the app and service principal (default: {DEFAULT_PRINCIPAL} for the default secret "
+            "name, else one derived from the secret name, so consumers never share one).",
+        ),
         Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d"),
         Param("cloud", "Azure cloud.", default="AzureCloud", choices=tuple(CLOUDS)),
         Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
@@ -68,7 +72,8 @@ class Acr(Provider):
 
     def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
         super().__init__(options, consumer, run)
-        self.target: Target = check(self.opts, run.env)
+        principal = self.opts.get("service_principal") or consumer.identity_name
+        self.target: Target = check({**self.opts, "service_principal": principal}, run.env)
         self._azure: Azure | None = None
 
     @classmethod
@@ -109,10 +114,6 @@ class Acr(Provider):
     def close(self) -> None:
         if self._azure is not None:
             self._azure.close()
-
-    @property
-    def label(self) -> str:
-        return self.consumer.label
 
     @property
     def password_name(self) -> str:
@@ -207,6 +208,17 @@ class Acr(Provider):
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.applications.applications_request_builder import ApplicationsRequestBuilder
 
+        if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name
+            query = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters(
+                filter=f"appId eq '{app_id}'"
+            )
+            found = self._graph(
+                "applications", lambda g: g.applications.get(RequestConfiguration(query_parameters=query))
+            )
+            apps = [a for a in (found.value or []) if a.app_id == app_id]
+            if apps:
+                self.target = replace(self.target, principal=apps[0].display_name)
+            return apps[0] if apps else None
         name = self.target.principal.replace("'", "''")
         query = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters(
             filter=f"displayName eq '{name}'"
@@ -653,6 +665,21 @@ class Acr(Provider):
     def claims(cls, entry: PlatformEntry) -> bool:
         host = entry.server.removeprefix("https://").rstrip("/").lower()
         return any(host.endswith(c.registry_suffix) for c in CLOUDS.values())
+
+    @classmethod
+    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
+        """The entry's server is the registry's login server and its username the app id."""
+        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        cloud = next(c for c in CLOUDS.values() if host.endswith(c.registry_suffix))
+        try:
+            app_id = str(uuid.UUID(entry.username))
+        except ValueError:
+            raise UsageError(
+                f"the platform entry {entry.name} does not name an app (its username is {entry.username!r})",
+                fix=f"Run `regboot {command} acr --registry {host.split('.', 1)[0]} --service-principal NAME "
+                f"--secret-name {entry.name}` with the options it was onboarded with.",
+            ) from None
+        return {"registry": host.split(".", 1)[0], "cloud": cloud.name, "app_id": app_id}
 
     @classmethod
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bootstrap.consumer import DEFAULT_IDENTITY
 from bootstrap.errors import UsageError
 
-DEFAULT_PRINCIPAL = "akka-docker-reader"
+DEFAULT_PRINCIPAL = DEFAULT_IDENTITY
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 REPOSITORY_READER = "b93aa761-3e63-49ed-ac28-beffa264f7ac"  # what an ABAC-mode registry honours instead
 ROLE_NAMES = {ACR_PULL: "AcrPull", REPOSITORY_READER: "Container Registry Repository Reader"}
@@ -87,7 +88,7 @@ def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
     group = options.get("resource_group")
     if group is not None and (not _GROUP.fullmatch(group) or group.endswith(".")):
         raise UsageError(f"invalid --resource-group {group!r}", fix="Use letters, digits, '-', '_', '.', '(' or ')'.")
-    principal = options.get("service_principal") or DEFAULT_PRINCIPAL
+    principal = options.get("service_principal") or DEFAULT_PRINCIPAL  # the consumer's own default, set by Acr
     if not _PRINCIPAL.fullmatch(principal) or principal != principal.strip():
         raise UsageError(
             f"invalid --service-principal {principal!r}", fix="Use up to 120 letters, digits, spaces, '-', '_' and '.'."

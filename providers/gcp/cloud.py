@@ -150,6 +150,14 @@ class Google:
         except gx.NotFound:
             return None
 
+    def accounts(self, project: str) -> list[iam_admin_v1.ServiceAccount]:
+        return list(
+            self.call(
+                f"service accounts of project {project}",
+                lambda: self.iam.list_service_accounts(name=f"projects/{project}", **self.once),
+            )
+        )
+
     def keys(self, account: str) -> list[iam_admin_v1.ServiceAccountKey]:
         user = iam_admin_v1.ListServiceAccountKeysRequest.KeyType.USER_MANAGED
         request = {"name": account, "key_types": [user]}

@@ -16,7 +16,7 @@ from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared, poll
@@ -27,7 +27,6 @@ from providers.gcp.targets import (
     Grant,
     Target,
     check_common,
-    default_account,
     gar_target,
     gcr_target,
 )
@@ -53,6 +52,7 @@ PULL_ROLES = {
 KEY_PROPAGATION = Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
 PROBE_IMAGE = "regboot-verify"  # an image name nobody has: a 404 for it still proves the pull was allowed
 SERVES = "regboot: serves "
+ACCOUNT_DOMAIN = ".iam.gserviceaccount.com"
 DESCRIPTION_BYTES = 256  # Google's limit on a service account's description
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.
 # Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
@@ -85,7 +85,7 @@ class GoogleProvider(Provider):
 
     def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
         super().__init__(options, consumer, run)
-        account = self.opts.get("service_account") or default_account(consumer)
+        account = self.opts.get("service_account") or consumer.identity_name
         self.target = self.make_target({**self.opts, "service_account": account})
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
@@ -532,7 +532,7 @@ class GoogleProvider(Provider):
         """The entry's email is its service account's (regboot stores it there unless --email was given): it names
         the project and the account; the server names the host or location."""
         account, _, domain = entry.email.partition("@")
-        if not domain.endswith(".iam.gserviceaccount.com"):
+        if not domain.endswith(ACCOUNT_DOMAIN):
             raise UsageError(
                 f"the platform entry {entry.name} does not name its service account (its email is {entry.email!r})",
                 fix=f"Run `regboot {command} {cls.name} --gcp-project PROJECT --service-account ID "
@@ -552,7 +552,7 @@ class GoogleProvider(Provider):
         rows = []
         for entry in entries:
             email = entry.email
-            if not email.endswith(".iam.gserviceaccount.com"):
+            if not email.endswith(ACCOUNT_DOMAIN):
                 rows.append(StatusRow(cls.name, problems=("the entry's email does not name a service account",)))
                 continue
             project = email.split("@", 1)[1].split(".", 1)[0]
@@ -581,6 +581,32 @@ class GoogleProvider(Provider):
                 )
             )
         return rows
+
+    @classmethod
+    def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
+        """In the Google projects the platform's entries point at, the service accounts that record a consumer of
+        this Akka project but that no entry names (replaced, or half offboarded). gcr and gar share them."""
+        from providers.gcp.cloud import Google
+
+        emails = {e.email for e in entries}
+        projects = sorted({e.split("@", 1)[1].split(".", 1)[0] for e in emails if e.endswith(ACCOUNT_DOMAIN)})
+        google = Google(run.env, run.ui)
+        found = []
+        for gcp_project in projects:
+            for account in google.accounts(gcp_project):
+                serves = account.description.removeprefix(SERVES)
+                if serves == account.description or not serves.startswith(f"akka:{project}/"):
+                    continue
+                if account.email in emails:
+                    continue
+                secret = "SECRET" if "~" in serves else serves.rsplit("/", 1)[-1]
+                fix = (
+                    f"regboot offboard gcr --gcp-project {gcp_project} --service-account "
+                    f"{account.email.split('@', 1)[0]} --secret-name {secret} -y"
+                )
+                held = tuple(_held(k) for k in google.keys(account.name))
+                found.append(Stray("gcr/gar", account.email, serves, held, fix))
+        return found
 
 
 class Gcr(GoogleProvider):

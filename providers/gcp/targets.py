@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
+from bootstrap.consumer import DEFAULT_IDENTITY
 from bootstrap.errors import UsageError
 
-DEFAULT_ACCOUNT = "akka-docker-reader"
+DEFAULT_ACCOUNT = DEFAULT_IDENTITY
 READER = "roles/artifactregistry.reader"
 USERNAME = "_json_key"
 
@@ -72,17 +71,6 @@ def check_common(options: Mapping[str, Any]) -> dict[str, Any]:
             fix="Use 6-30 lowercase letters, digits and hyphens, starting with a letter.",
         )
     return {**options, "gcp_project": project, "service_account": account}
-
-
-def default_account(consumer: Consumer) -> str:
-    """The service account a consumer gets when none is named: the platform docs' `akka-docker-reader` for the default
-    secret name, else one derived from the consumer, stable across reruns and distinct per consumer, so that gcr, gar
-    and other consumers in one Google project never collide: `akka-<secret>` cut to fit, and four hex digits of a hash
-    of the consumer label (6-30 characters in all)."""
-    if consumer.secret_name == DEFAULT_SECRET_NAME:
-        return DEFAULT_ACCOUNT
-    digest = hashlib.sha256(consumer.label.encode()).hexdigest()[:4]
-    return f"{f'akka-{consumer.secret_name}'[:25].rstrip('-')}-{digest}"
 
 
 def gcr_target(options: Mapping[str, Any]) -> Target:

@@ -113,7 +113,9 @@ def test_default_service_accounts_are_distinct_stable_and_valid():
     import re
 
     from bootstrap.consumer import Consumer
-    from providers.gcp.targets import default_account
+
+    def default_account(consumer: Consumer) -> str:
+        return consumer.identity_name
 
     names = {
         secret: default_account(Consumer(secret, project="demo-project"))
@@ -180,3 +182,48 @@ def test_google_credentials_rotate_and_offboard_by_secret_name(world, regboot):
     assert regboot("offboard", "--secret-name", "gcr", "-y").code == 0
     assert google.list_service_accounts(f"projects/{GCP_PROJECT}")[0] == []
     assert platform_credentials(world) == {}
+
+
+def test_acr_credentials_get_their_own_app_and_rotate_and_offboard_by_secret_name(world, regboot):
+    from bootstrap.sandbox.world import ACR_REGISTRY
+
+    assert regboot("onboard", "acr", "--registry", ACR_REGISTRY).code == 0
+    assert regboot("onboard", "acr", "--registry", ACR_REGISTRY, "--secret-name", "acr").code == 0
+    directory = world.emulators["azure"].model.directory
+    apps = {a.display_name: a for a in directory.applications_list()}
+    assert len(apps) == 2 and "akka-docker-reader" in apps  # the second consumer got an app of its own
+    [own] = [a for name, a in apps.items() if name.startswith("akka-acr-")]
+    before = [p.key_id for p in own.passwords]
+
+    rotated = regboot("rotate", "--secret-name", "acr")
+    assert rotated.code == 0, rotated.stderr
+    after = [p.key_id for p in next(a for a in directory.applications_list() if a.app_id == own.app_id).passwords]
+    assert len(after) == 1 and after != before
+    assert len(directory.applications_list()) == 2  # no app made for it
+
+    assert regboot("offboard", "--secret-name", "acr", "-y").code == 0
+    assert [a.display_name for a in directory.applications_list()] == ["akka-docker-reader"]
+    assert sorted(platform_credentials(world)) == ["docker-credentials"]
+
+
+def test_status_shows_an_identity_no_credential_uses_and_how_to_remove_it(world, regboot, canaries):
+    assert regboot(*GCR).code == 0  # docker-credentials: gcr.io, served by akka-docker-reader
+    assert regboot(*GCR, "--secret-name", "gcr").code == 0  # the project's entries point at the Google project
+    replaced = regboot(*PRIVATE, "--replace", "-y", input=canaries.new("token"))  # docker-credentials now private
+    assert replaced.code == 0, replaced.stderr
+    done = regboot("status", "-o", "json")
+    assert done.code == 0, done.stderr
+    [stray] = done.json()["data"]["strays"]
+    assert stray["identity"].startswith("akka-docker-reader@") and stray["credentials"] == 1
+    assert stray["serves"].endswith("/docker-credentials")
+    assert "remove it with `regboot offboard gcr" in regboot("status").stdout
+
+    removed = regboot(*stray["fix"].split()[1:])  # the command status gave, as given
+    assert removed.code == 0, removed.stderr
+    google = world.emulators["google"].model
+    assert [a.email for a in google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]] != []
+    assert not any(
+        a.email.startswith("akka-docker-reader@") for a in google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]
+    )
+    assert platform_credentials(world)["docker-credentials"]["server"] == SERVER  # the private credential stays
+    assert regboot("status", "-o", "json").json()["data"]["strays"] == []
