@@ -475,6 +475,19 @@ class GoogleProvider(Provider):
         raise NotImplementedError
 
     @classmethod
+    def options_for(cls, entry: PlatformEntry) -> dict[str, Any]:
+        """`_json_key` names no account, but the entry's email is the service account's (onboard's default)."""
+        account, _, domain = entry.email.partition("@")
+        if not domain.endswith(".iam.gserviceaccount.com"):
+            return super().options_for(entry)
+        host = entry.server.removeprefix("https://").rstrip("/")
+        return {"gcp_project": domain.split(".", 1)[0], "service_account": account, **cls._server_options(host)}
+
+    @classmethod
+    def _server_options(cls, host: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         """Where a grant for the entry's service account may live."""
         raise NotImplementedError
@@ -542,6 +555,10 @@ class Gcr(GoogleProvider):
         return server.removeprefix("https://").rstrip("/") in GCR_HOSTS
 
     @classmethod
+    def _server_options(cls, host: str) -> dict[str, Any]:
+        return {"host": host}
+
+    @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         host = server.removeprefix("https://").rstrip("/")
         return [f"projects/{project}", f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"]
@@ -565,6 +582,10 @@ class Gar(GoogleProvider):
     @classmethod
     def _claims_server(cls, server: str) -> bool:
         return server.removeprefix("https://").rstrip("/").endswith("-docker.pkg.dev")
+
+    @classmethod
+    def _server_options(cls, host: str) -> dict[str, Any]:
+        return {"location": host.removesuffix("-docker.pkg.dev")}
 
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
