@@ -20,6 +20,7 @@ from bootstrap.engine.offboard import offboard
 from bootstrap.engine.onboard import onboard
 from bootstrap.engine.prune import Candidate, prunable
 from bootstrap.errors import PreconditionError, RegbootError
+from bootstrap.interrupts import deferred
 from bootstrap.output import error_item
 from bootstrap.result import Result
 from bootstrap.ui import Ui
@@ -141,19 +142,19 @@ def run_pool(work: list[Job], *, jobs: int, ui: Ui, env: Mapping[str, str]) -> t
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="regboot-apply")
     futures: dict[Future[Outcome], int] = {}
     try:
-        for i, job in enumerate(work):
-            futures[pool.submit(_one, job, ui, env, entry_label(job))] = i
-        try:
-            for future in as_completed(futures):
-                outcomes[futures[future]] = _said(future.result(), ui)
-        except KeyboardInterrupt:
-            interrupted = True
-            for future in futures:
-                future.cancel()
-            ui.warn("interrupted: no new entry starts; the running ones finish or roll back")
-            for future, i in futures.items():
-                if not future.cancelled():
-                    outcomes[i] = _said(future.result(), ui)
+        with deferred():  # a Ctrl-C meanwhile lands after every entry is queued, so none is lost track of
+            for i, job in enumerate(work):
+                futures[pool.submit(_one, job, ui, env, entry_label(job))] = i
+        for future in as_completed(futures):
+            outcomes[futures[future]] = _said(future.result(), ui)
+    except KeyboardInterrupt:
+        interrupted = True
+        for future in futures:
+            future.cancel()
+        ui.warn("interrupted: no new entry starts; the running ones finish or roll back")
+        for future, i in futures.items():
+            if not future.cancelled() and i not in outcomes:
+                outcomes[i] = _said(future.result(), ui)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for i, job in enumerate(work):

@@ -193,7 +193,7 @@ def _entry(
         )
         options = cls.check(options)
     except RegbootError as err:
-        problems.append(Problem(number, _named(err.message, values), err.message))
+        problems.append(Problem(number, _named(err.message, allowed), err.message))
         return None
     request = Request(
         provider=cls.name,
@@ -269,11 +269,13 @@ def _scalar(number: int, key: str, value: Any, problems: list[Problem]) -> str:
     return str(value)
 
 
-def _named(message: str, values: dict[str, Any]) -> str:
+def _named(message: str, keys: set[str]) -> str:
     """The key a provider's or consumer's check names in its message (`invalid --gcp-project ...`)."""
     if "secret name" in message:
         return "secret-name"
-    return next((k for k in sorted(values, key=len, reverse=True) if f"--{k}" in message), "")
+    longest_first = sorted(keys, key=len, reverse=True)
+    flagged = next((k for k in longest_first if f"--{k}" in message), None)
+    return flagged or next((k for k in longest_first if k.replace("-", " ") in message), "")
 
 
 def _key(param: Param) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT
 from tests.conftest import akka_commands, platform_credentials
 
+RESULT_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "result-v2.schema.json").read_text())
 PRIVATE_SERVER = "https://registry.example.com"
 SA_DOMAIN = f"{GCP_PROJECT}.iam.gserviceaccount.com"
 
@@ -83,6 +86,7 @@ def test_a_file_with_several_errors_reports_each_with_its_entry_and_key(world, r
     done = regboot("apply", "-f", path, "-o", "json")
     assert done.code == 2, done.stderr
     document = done.json()
+    jsonschema.validate(document, RESULT_SCHEMA)
     assert document["status"] == "error" and document["errors"][0]["code"] == "fleet_invalid"
     problems = {(p["entry"], p["key"]) for p in document["data"]["problems"]}
     assert {(1, "colour"), (1, "gcp-project"), (2, "location"), (3, "password"), (5, "secret-name")} <= problems
@@ -124,6 +128,7 @@ def test_apply_converges_every_entry_and_a_rerun_writes_nothing(world, regboot, 
     path = fleet(tmp_path, HEAD + GCR + GAR + PRIVATE)
     done = regboot("apply", "-f", path, "-j", "3", "-o", "json")
     assert done.code == 0, done.stderr
+    jsonschema.validate(done.json(), RESULT_SCHEMA)
     assert {e["action"] for e in done.json()["data"]["entries"]} == {"create"}
     held = platform_credentials(world)
     assert held["gcr"]["server"] == "https://gcr.io" and held["gar"]["server"] == "https://us-central1-docker.pkg.dev"
@@ -143,6 +148,7 @@ def test_a_failing_entry_does_not_stop_the_others(world, regboot, tmp_path, cana
     done = regboot("apply", "-f", fleet(tmp_path, HEAD + GCR + missing + PRIVATE), "-o", "json")
     assert done.code == 1, done.stderr
     document = done.json()
+    jsonschema.validate(document, RESULT_SCHEMA)
     assert document["status"] == "partial"
     status = {e["consumer"]["secret_name"]: e["status"] for e in document["data"]["entries"]}
     assert status == {"gcr": "converged", "lost": "failed", "priv": "converged"}
