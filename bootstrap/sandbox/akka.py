@@ -58,6 +58,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bootstrap.sandbox import latency
+
 GLOBAL_VALUE_FLAGS = {"--config", "--context", "-o", "--output", "--timeout", "--cache-file", "--page-mode"}
 GLOBAL_SWITCHES = {"--disable-prompt", "-q", "--quiet", "-v", "--verbose", "--use-grpc-web"}
 MODERN = (3, 0, 4)
@@ -139,6 +141,7 @@ def go_duration(text: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    latency.travel()  # REGBOOT_SANDBOX_LATENCY_MS: the platform's round trip, before the state lock
     try:
         with _locked_state() as state:
             cli = Cli(state)
