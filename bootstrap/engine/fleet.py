@@ -35,7 +35,7 @@ class Job:
     number: int | None  # the entry's number in the file; None for a prune
     provider: str
     consumer: Consumer
-    work: Callable[[Context], Result]
+    work: Callable[[Context], Result] | None  # None: reported, never run (an unmanaged credential)
     action: str = ""  # known before it runs (prune, unmanaged); else the flow's result says
 
 
@@ -128,10 +128,7 @@ def _prune(candidate: Candidate, dry_run: bool) -> Job:
 
 
 def _unmanaged(candidate: Candidate) -> Job:
-    def never(ctx: Context) -> Result:
-        raise AssertionError("an unmanaged credential is never pruned")
-
-    return Job(None, candidate.provider, candidate.consumer, never, action="unmanaged")
+    return Job(None, candidate.provider, candidate.consumer, None, action="unmanaged")
 
 
 def run_pool(work: list[Job], *, jobs: int, ui: Ui, env: Mapping[str, str]) -> tuple[list[Outcome], bool]:
@@ -170,6 +167,7 @@ def entry_label(job: Job) -> str:
 
 def _one(job: Job, ui: Ui, env: Mapping[str, str], prefix: str) -> Outcome:
     ctx = Context(_EntryUi(ui, prefix), env)
+    assert job.work is not None, "a job without work is reported, never run"
     try:
         result = job.work(ctx)
     except RegbootError as err:
