@@ -181,8 +181,6 @@ def _entry(
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600
     ):
         problems.append(Problem(number, "verify-timeout", "must be a number of seconds between 1 and 3600"))
-    if len(problems) > before:
-        return None
     try:
         consumer = Consumer(
             secret_name=common.get("secret-name") or DEFAULT_SECRET_NAME,
@@ -191,6 +189,11 @@ def _entry(
             owner=common.get("akka-owner"),
             email=common.get("email") or "",
         )
+    except RegbootError as err:
+        problems.append(Problem(number, _named(err.message, allowed), err.message))
+    if len(problems) > before:
+        return None
+    try:  # the provider's own checks, on options already complete and typed
         options = cls.check(options)
     except RegbootError as err:
         problems.append(Problem(number, _named(err.message, allowed), err.message))

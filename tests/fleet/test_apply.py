@@ -63,7 +63,7 @@ def test_a_file_with_several_errors_reports_each_with_its_entry_and_key(world, r
         HEAD
         + f"""
   - provider: gcr
-    secret-name: one
+    secret-name: One_
     colour: blue
   - provider: gar
     gcp-project: {GCP_PROJECT}
@@ -89,7 +89,8 @@ def test_a_file_with_several_errors_reports_each_with_its_entry_and_key(world, r
     jsonschema.validate(document, RESULT_SCHEMA)
     assert document["status"] == "error" and document["errors"][0]["code"] == "fleet_invalid"
     problems = {(p["entry"], p["key"]) for p in document["data"]["problems"]}
-    assert {(1, "colour"), (1, "gcp-project"), (2, "location"), (3, "password"), (5, "secret-name")} <= problems
+    assert {(1, "colour"), (1, "gcp-project"), (1, "secret-name"), (2, "location"), (3, "password")} <= problems
+    assert (5, "secret-name") in problems  # the same consumer as entry 4
     assert "entry 3, password" in done.stderr and "password-env" in done.stderr
     assert akka_commands(world) == [] and writes(world) == 0  # not even a read
     assert [c for e in world.emulators.values() for c in e.calls.calls] == []  # checked before any call
