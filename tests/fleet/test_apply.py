@@ -203,3 +203,16 @@ def test_a_credential_that_expires_within_the_window_is_rotated(world, regboot, 
     done = regboot("apply", "-f", path, "--rotate-within", within, "-o", "json")
     assert done.code == 0, done.stderr
     assert [e["action"] for e in done.json()["data"]["entries"]] == [action]
+
+
+def test_azure_entries_converge_side_by_side(world, regboot, tmp_path):
+    acr = "".join(
+        f"  - provider: acr\n    registry: {ACR_REGISTRY}\n"
+        f"    service-principal: akka-acr-{n}\n    secret-name: acr-{n}\n"
+        for n in (1, 2)
+    )
+    done = regboot("apply", "-f", fleet(tmp_path, HEAD + GCR + acr), "-j", "3", "-o", "json")
+    assert done.code == 0, done.stderr
+    held = platform_credentials(world)
+    assert held["acr-1"]["username"] != held["acr-2"]["username"]  # one app per consumer
+    assert {held[f"acr-{n}"]["server"] for n in (1, 2)} == {f"{ACR_REGISTRY}.azurecr.io"}
