@@ -187,8 +187,7 @@ def _one(job: Job, ui: Ui, env: Mapping[str, str], prefix: str) -> Outcome:
 
 
 def _said(outcome: Outcome, ui: Ui) -> Outcome:
-    c = outcome.job.consumer
-    line = f"{entry_label(outcome.job)} {outcome.action}: {outcome.status} ({c.project or '?'})"
+    line = f"{entry_label(outcome.job)} {outcome.action} ({outcome.status})"
     if outcome.errors:
         ui.warn(f"{line}: {outcome.errors[0]['message']}")
     else:
