@@ -11,7 +11,8 @@ _LIVE: set[str] = set()  # every secret value this process has held, for `scrub`
 
 def scrub(text: str) -> str:
     """Replace any secret value this process has seen with ***: the last guard before text reaches a person."""
-    for value in sorted(_LIVE, key=len, reverse=True):
+    # a copy: `regboot apply` runs entries on threads, and another may add a secret meanwhile
+    for value in sorted(_LIVE.copy(), key=len, reverse=True):
         text = text.replace(value, "***")
     return text
 

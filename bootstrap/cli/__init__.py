@@ -19,6 +19,10 @@ COMMANDS = {
     "onboard": ("bootstrap.cli.onboard", "Give the platform pull access to a registry."),
     "rotate": ("bootstrap.cli.rotate", "Mint a new credential, hand it to the platform, retire the old ones."),
     "offboard": ("bootstrap.cli.offboard", "Remove a credential from the platform and revoke it in the cloud."),
+    "apply": (
+        "bootstrap.cli.apply",
+        "Every registry credential of a fleet from one reviewed file: planned, applied concurrently, pruned.",
+    ),
     "status": (
         "bootstrap.cli.status",
         "Platform credentials joined with what the clouds say about them: identity, grant, age, expiry.",

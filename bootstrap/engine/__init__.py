@@ -38,6 +38,7 @@ class Request:
     update: bool = False  # onboard: send the credential even if the platform already holds this login
     replace: bool = False  # onboard: take a secret that holds another registry's credential
     keep_identity: bool = False  # offboard
+    rotate_within: float | None = None  # onboard: days; a credential in place that expires sooner is rotated
     confirm: Callable[[str], bool] = field(default=lambda question: True)
 
 

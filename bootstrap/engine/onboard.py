@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from bootstrap.engine import Context, Request, begin, checked, consumer_data
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
@@ -21,7 +23,9 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     if entry and not provider.same_registry(entry, server) and not request.replace:  # --replace: confirmed at the CLI
         _refuse_take_over(platform, entry, server, provider.name)
 
-    if command == "onboard" and not request.update and provider.in_place(found, entry):
+    in_place = provider.in_place(found, entry)
+    expiring = in_place and _expiring(found.held, request.rotate_within)
+    if command == "onboard" and not request.update and in_place and not expiring:
         run.record("kept", "credential", consumer.secret_name, f"{server} as {username}, already in place")
         warnings = []
         if request.password is not None:  # a token the user handed in, which the platform never saw
@@ -32,11 +36,18 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         return Result(
             command,
             f"already in place: {consumer.secret_name} holds {server} as {username}",
-            data={**data, "changed": False, "credential": {"server": server, "username": username}},
+            data={
+                **data,
+                "action": "in place",
+                "changed": False,
+                "credential": {"server": server, "username": username},
+            },
             actions=run.actions,
             warnings=warnings,
         )
 
+    # What this run does to the consumer, as `regboot apply` reports it.
+    data["action"] = "rotate" if command == "rotate" or expiring else "update" if entry else "create"
     # The identity serves only this consumer, so once the platform holds the new credential every other one it
     # has for this consumer is unused: left over from a rotation, or from a run killed before it could clean up.
     plan = [
@@ -110,6 +121,14 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         },
         actions=run.actions,
     )
+
+
+def _expiring(held: list[Held], within_days: float | None) -> bool:
+    """Whether a credential the identity holds expires within `within_days` (None: no such check)."""
+    if within_days is None:
+        return False
+    horizon = datetime.now(UTC) + timedelta(days=within_days)
+    return any(h.expires is not None and h.expires <= horizon for h in held)
 
 
 def _refuse_take_over(platform: Akka, entry: PlatformEntry, server: str, provider: str) -> None:

@@ -59,6 +59,8 @@ from typing import Any
 
 from filelock import FileLock
 
+from bootstrap.sandbox import latency
+
 # What the real CLI, a Go program, reads to reach the platform through a corporate network: net/http's
 # ProxyFromEnvironment takes HTTP_PROXY, HTTPS_PROXY and NO_PROXY "or the lowercase versions thereof", and
 # crypto/x509 loads extra roots from SSL_CERT_FILE / SSL_CERT_DIR on Linux (pkg.go.dev/net/http#ProxyFromEnvironment,
@@ -144,6 +146,7 @@ def go_duration(text: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    latency.travel()  # REGBOOT_SANDBOX_LATENCY_MS: the platform's round trip, before the state lock
     try:
         with _locked_state() as state:
             cli = Cli(state)

@@ -13,6 +13,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from bootstrap.sandbox import latency
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -89,6 +91,7 @@ class CallLog:
 
     def arrive(self, service: str, operation: str, *, mutating: bool, resource: str = "") -> Fault | None:
         """Record a request; return the fault to answer it with, if one is queued for it."""
+        latency.travel()  # REGBOOT_SANDBOX_LATENCY_MS, outside the lock: concurrent requests overlap
         with self._lock:
             fault = None
             for queued in self._queued:

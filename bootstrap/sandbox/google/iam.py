@@ -122,6 +122,8 @@ class IamEmulator:
             try:
                 if kind in ("error", "reset"):
                     raise _fault_error(fault)
+                if spec.mutating:
+                    self.model.charge_write(resource)
                 if kind == "conflict" and method == "CreateServiceAccount":
                     return handler(request, False, conflict=True)  # the id was taken a moment ago
                 if kind == "conflict":

@@ -16,6 +16,7 @@ from typing import Any
 from bootstrap.sandbox.google.accounts import ServiceAccounts, digits, locked, page
 from bootstrap.sandbox.google.errors import GoogleError, permission_denied, service_disabled
 from bootstrap.sandbox.google.policies import PULL_ROLES, check_bindings, check_permissions
+from bootstrap.sandbox.google.quota import WriteQuota
 from bootstrap.sandbox.google.records import Policy, Project, Repository, ServiceAccount, ServiceAccountKey, new_etag
 
 REPOSITORY_NAME = re.compile(r"projects/([^/]+)/locations/([^/]+)/repositories/([^/]+)")
@@ -25,6 +26,7 @@ SETTINGS = {
     "binding_propagation_delay": float,
     "key_creation_disabled": bool,
     "denied_permissions": set,
+    "write_quota_per_minute": int,
 }
 
 
@@ -46,11 +48,18 @@ class GoogleModel(ServiceAccounts):
         self.binding_propagation_delay = 0.0
         self.key_creation_disabled = False  # the org policy constraints/iam.disableServiceAccountKeyCreation
         self.denied_permissions: set[str] = set()  # permissions the caller lacks
+        self.write_quota_per_minute = 600  # IAM writes per project per minute (see quota.py); 0: unlimited
+        self.write_quota = WriteQuota(self.clock)
         self.projects: dict[str, Project] = {}  # by project id
         self.accounts: dict[str, ServiceAccount] = {}  # by email
         self.keys: dict[str, ServiceAccountKey] = {}  # by key id
         self.repositories: dict[str, Repository] = {}  # by resource name
         self.issued_secrets: list[str] = []  # every key file handed out, deleted ones too: for leak checks
+
+    @locked
+    def charge_write(self, resource: str) -> None:
+        """One IAM write on the project `resource` names; RESOURCE_EXHAUSTED over the per-project quota."""
+        self.write_quota.charge(resource, self.write_quota_per_minute)
 
     # --- configuration and seeding -------------------------------------------------------------------
     @locked
