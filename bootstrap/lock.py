@@ -23,6 +23,10 @@ PATIENCE = Patience(deadline=900.0, first=0.2, factor=1.5, cap=2.0)
 
 
 def lock_dir(env: Mapping[str, str]) -> Path:
+    """REGBOOT_STATE_DIR (a sandbox sets its own, so a rehearsal never waits on a real run), else the XDG state
+    directory's regboot/."""
+    if env.get("REGBOOT_STATE_DIR"):
+        return Path(env["REGBOOT_STATE_DIR"]) / "locks"
     base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
     return Path(base) / "regboot" / "locks"
 

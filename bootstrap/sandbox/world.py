@@ -62,6 +62,7 @@ class Sandbox:
             **NO_METADATA,
             "REGBOOT_AKKA_BIN": str(exe),
             "AKKA_SANDBOX_STATE": str(self.akka_state_file),
+            "REGBOOT_STATE_DIR": str(self.dir / "state"),  # its own locks: a rehearsal never waits on a real run
             "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         if self.clouds:

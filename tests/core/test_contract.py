@@ -218,3 +218,11 @@ def test_third_party_provider_gets_commands(sandbox, canaries, regboot_process, 
     done = regboot_process("onboard", "nexus", *PRIVATE, "--password-stdin", "--no-verify", input=canaries.new())
     assert done.code == 0, done.stderr
     assert "docker-credentials" in platform_credentials(sandbox)
+
+
+def test_a_sandbox_keeps_its_locks_apart_from_real_runs(sandbox, regboot, canaries, tmp_path, monkeypatch):
+    state = tmp_path / "xdg-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    assert regboot("onboard", "private", *PRIVATE, "--password-stdin", "--no-verify", input=canaries.new()).code == 0
+    assert list((sandbox.dir / "state" / "locks").glob("*.lock"))  # the sandbox's own
+    assert not (state / "regboot").exists()  # where a real run on this machine takes its locks
