@@ -10,6 +10,8 @@ which every client and the akka CLI read.
 
 from __future__ import annotations
 
+import socket
+import ssl
 from collections.abc import MutableMapping
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
@@ -26,3 +28,33 @@ def share(env: MutableMapping[str, str]) -> None:
         for name in CA_VARIABLES:
             if not env.get(name):
                 env[name] = bundle
+
+
+def causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it wraps: causes, contexts, and where the SDKs keep theirs (azure-core's
+    `inner_exception`, urllib3's `reason`, and args)."""
+    seen: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        link = todo.pop()
+        if not isinstance(link, BaseException) or any(link is s for s in seen):
+            continue
+        seen.append(link)
+        todo += [link.__cause__, link.__context__, getattr(link, "inner_exception", None)]
+        todo += [getattr(link, "reason", None), *link.args]
+    return seen
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why a host could not be reached at all, when that is what `exc` wraps: its name does not resolve, the
+    connection is refused, or TLS fails; no retry mends those. None for anything else (a reset or a timeout mid-call
+    may pass)."""
+    chain = causes(exc)
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "the name does not resolve"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "the connection was refused"
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    if tls is not None:
+        return f"the TLS handshake failed ({tls.reason or (str(tls).strip().splitlines() or ['?'])[0][:300]})"
+    return None

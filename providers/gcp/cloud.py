@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import ssl
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -21,6 +19,7 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import artifactregistry_v1, iam_admin_v1, resourcemanager_v3
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
+from bootstrap import network
 from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
@@ -281,32 +280,13 @@ def unreachable(exc: BaseException) -> str | None:
     if isinstance(exc, gx.GoogleAPICallError):
         text = str(exc.message).lower()
         return next((cause for marker, cause in GRPC_UNREACHABLE if marker.lower() in text), None)
-    for link in _chain(exc):
-        if isinstance(link, socket.gaierror):
-            return "the name does not resolve"
-        if isinstance(link, ConnectionRefusedError):
-            return "the connection was refused"
-        if isinstance(link, ssl.SSLError):
-            return f"the TLS handshake failed ({link.reason or link})"
-    return None
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """`exc` and what it wraps: causes, contexts, and the `reason`/args urllib3 and requests keep theirs in."""
-    found: list[BaseException] = []
-    todo: list[object] = [exc]
-    while todo:
-        link = todo.pop()
-        if isinstance(link, BaseException) and all(link is not f for f in found):
-            found.append(link)
-            todo += [link.__cause__, link.__context__, getattr(link, "reason", None), *link.args]
-    return found
+    return network.unreachable(exc)
 
 
 def _request_host(exc: BaseException) -> str | None:
     from urllib.parse import urlsplit
 
-    for link in _chain(exc):
+    for link in network.causes(exc):
         url = getattr(getattr(link, "request", None), "url", None)
         if isinstance(url, str):
             return urlsplit(url).netloc
