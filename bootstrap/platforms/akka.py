@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.errors import OperationError, PreconditionError, UsageError
+from bootstrap.errors import OperationError, PreconditionError, RegbootError, UsageError
 from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.table import parse_table
 from bootstrap.ui import Ui
@@ -42,6 +42,7 @@ UNREACHABLE_FIX = "Check the network and the Akka status page, then run this com
 _NOT_FOUND = ("not found", "code = notfound")
 _DEADLINE = "deadline exceeded"  # akka's own timeout: the request went out, its answer did not come back
 _NO_ANSWER = ("platform_timeout", "platform_unreachable")
+SECRET_VARIABLES = ("REGBOOT_PASSWORD",)  # regboot's variables that hold a secret: never handed to a child
 ADD_TRIES = 3
 ADD_PATIENCE = Patience(deadline=600.0, first=1.0, factor=2.0, cap=4.0)  # tries, not the deadline, end it
 
@@ -199,6 +200,12 @@ class Akka:
                     f"{err.message} ({len(failures)} {'try' if len(failures) == 1 else 'tries'})", fix=err.fix
                 ) from None
             raise
+        except RegbootError:
+            raise
+        except Exception as err:  # anything else once akka may have stored it: the platform's state is unknown
+            raise Unanswered(
+                f"akka's answer to {what} could not be read ({type(err).__name__})", fix=UNREACHABLE_FIX
+            ) from None
 
     def remove(self, entry: PlatformEntry) -> None:
         self._check(
@@ -270,14 +277,16 @@ class Akka:
     def _run(self, args: list[str], *, what: str, secret: Secret | None = None) -> subprocess.CompletedProcess:
         # akka's own deadline (10 s by default) would otherwise end a slow call long before regboot's
         argv = [self._binary(), *args, "--disable-prompt", "--timeout", go_duration(self.timeout)]
-        env = {**self.env, "AKKA_DISABLE_PROMPTS": "true"}
+        # akka needs no secret of regboot's but the one password its argument carries
+        env = {k: v for k, v in self.env.items() if k not in SECRET_VARIABLES} | {"AKKA_DISABLE_PROMPTS": "true"}
         try:
             done = subprocess.run(
                 argv,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
-                text=True,
+                encoding="utf-8",
+                errors="replace",  # whatever bytes akka prints, its answer is read; none of them may fail the run
                 timeout=self.timeout,
                 check=False,
                 start_new_session=True,  # a terminal's Ctrl-C reaches regboot, which decides; not akka mid-write

@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     time.sleep(cli.late)  # saved and unlocked: what a caller that gives up now misses is only the answer
     if out:
         print(out)
+    if cli.garbage:  # a CLI built for another locale, or a terminal control sequence: bytes that are not UTF-8
+        sys.stdout.flush()
+        sys.stdout.buffer.write(b"\xff\xfe\xc3(\x80 stored\n")
     return 0
 
 
@@ -165,6 +168,7 @@ class Cli:
         self.state = state
         self.modern = _version(state) >= MODERN
         self.late = 0.0  # seconds to hang once the command has done its work
+        self.garbage = False  # print bytes that are not UTF-8 once the command has done its work
         self.timeout = DEFAULT_TIMEOUT
 
     # --- parsing -------------------------------------------------------------------------------------------
@@ -230,8 +234,10 @@ class Cli:
         shown = {k: ("<password>" if k == "--docker-password" else v) for k, v in flags.items()}
         # a proxy URL may carry user:password@, which has no place in a state file
         network = {k: re.sub(r"//[^/@]*@", "//***@", os.environ[k]) for k in NETWORK_ENV if k in os.environ}
+        # the names (never the values) of regboot's own variables the CLI was handed
+        given = sorted(k for k in os.environ if k.startswith("REGBOOT_"))
         self.state.setdefault("calls", []).append(
-            {"command": words, "flags": shown, "pid": os.getppid(), "network": network}
+            {"command": words, "flags": shown, "pid": os.getppid(), "network": network, "regboot_env": given}
         )
 
     def _inject(self, key: str, flags: dict[str, Any]) -> None:
@@ -246,6 +252,7 @@ class Cli:
             _save(_state_path(), self.state)
             time.sleep(fault["sleep"])
         self.late = float(fault.get("late", 0))
+        self.garbage = bool(fault.get("garbage"))
         if float(fault.get("latency", 0)) > self.timeout:
             raise CliError(DEADLINE_EXCEEDED)
         if fault.get("message"):

@@ -1,0 +1,33 @@
+"""What the akka CLI is given and what it may answer: no secret of regboot's in its environment, and no bytes it
+prints can make regboot roll back a credential the platform may hold."""
+
+from __future__ import annotations
+
+import hashlib
+
+from bootstrap.sandbox.world import GCP_PROJECT
+from tests.conftest import platform_credentials, set_platform
+
+SERVER = "https://registry.example.com/v1/"
+PRIVATE = ("onboard", "private", "--server", SERVER, "--username", "bot", "--no-verify")
+
+
+def test_no_akka_process_is_handed_regboots_password_variable(sandbox, regboot, canaries):
+    token = canaries.new("token")
+    done = regboot(*PRIVATE, env={"REGBOOT_PASSWORD": token})
+    assert done.code == 0, done.stderr
+    calls = sandbox.platform_state()["calls"]
+    assert calls and all("REGBOOT_PASSWORD" not in call["regboot_env"] for call in calls)
+    assert any("REGBOOT_AKKA_BIN" in call["regboot_env"] for call in calls)  # the record does see regboot's variables
+
+
+def test_bytes_that_are_not_utf8_after_akka_stored_the_credential_roll_nothing_back(world, regboot):
+    set_platform(world, fail={"docker add-credentials": {"garbage": True, "times": 1}})
+    done = regboot("onboard", "gcr", "--gcp-project", GCP_PROJECT)
+    assert done.code == 0, done.stderr
+    assert "internal error" not in done.stderr
+    google = world.emulators["google"].model
+    [account] = google.list_service_accounts(f"projects/{GCP_PROJECT}")[0]
+    [key] = google.list_keys(account.name, ["USER_MANAGED"])  # the key the platform holds was not retired
+    held = platform_credentials(world)["docker-credentials"]
+    assert held["password_sha256"] == hashlib.sha256(key.private_key_data.encode()).hexdigest()
