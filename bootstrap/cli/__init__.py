@@ -73,6 +73,10 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except CommandLineError as err:
+            if err.message.startswith("Got unexpected extra argument"):
+                # A stray argument is often a token pasted where --password-stdin was meant: never echo it.
+                count = len(err.message.rsplit("(", 1)[-1].rstrip(")").split())
+                err.message = f"{count} unexpected argument{'s' if count > 1 else ''} (not shown: it may be a secret)"
             argv = ctx.meta.get("regboot.argv", [])
             if not _wants_json(argv):
                 raise

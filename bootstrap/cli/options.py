@@ -126,6 +126,9 @@ class Common:
             return typer.confirm(question, err=True)
 
 
+MAX_PASSWORD_BYTES = 64 * 1024  # far above any token or key file, far below what could be anything else
+
+
 def read_password(from_stdin: bool) -> str:
     """--password-stdin, else REGBOOT_PASSWORD, else a hidden prompt on a terminal. Never a flag value."""
     if from_stdin:
@@ -143,6 +146,11 @@ def read_password(from_stdin: bool) -> str:
         )
     if not value:
         raise UsageError("the password is empty", fix="Pipe a non-empty password or token to --password-stdin.")
+    if len(value.encode()) > MAX_PASSWORD_BYTES:
+        raise UsageError(
+            f"the password is over {MAX_PASSWORD_BYTES // 1024} KiB",
+            fix="Give the password, token or key file itself; a Google key file is about 2.3 KiB.",
+        )
     if "\0" in value:  # a NUL cannot travel in the platform call's argument; line breaks can (key files)
         raise UsageError("the password contains a NUL byte", fix="Give the password, token or key file as it is.")
     return value

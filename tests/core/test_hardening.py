@@ -31,3 +31,16 @@ def test_bytes_that_are_not_utf8_after_akka_stored_the_credential_roll_nothing_b
     [key] = google.list_keys(account.name, ["USER_MANAGED"])  # the key the platform holds was not retired
     held = platform_credentials(world)["docker-credentials"]
     assert held["password_sha256"] == hashlib.sha256(key.private_key_data.encode()).hexdigest()
+
+
+def test_a_token_given_as_a_stray_argument_is_never_echoed(sandbox, regboot, canaries):
+    token = canaries.new("pasted")
+    done = regboot(*PRIVATE, "--password-stdin", token, input=canaries.new())
+    assert done.code == 2 and "1 unexpected argument" in done.stderr + done.stdout
+    # the canaries fixture checks the token appears in nothing regboot printed
+
+
+def test_a_password_over_64_kib_is_refused_before_any_call(sandbox, regboot):
+    done = regboot(*PRIVATE, "--password-stdin", input="x" * (64 * 1024 + 1))
+    assert done.code == 2 and "over 64 KiB" in done.stderr
+    assert sandbox.platform_state()["calls"] == []
