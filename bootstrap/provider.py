@@ -254,7 +254,13 @@ class Provider:
         server, username = self.login(found)
         # Exactly one: with two, a run was interrupted or a rotation left one behind, and only a fresh
         # credential on the platform tells which one is in use.
-        return (entry.server, entry.username) == (server, username) and found.granted and len(found.held) == 1
+        email = self.consumer.email  # a changed --email is a change to send, not "in place"
+        return (
+            (entry.server, entry.username) == (server, username)
+            and (not email or entry.email == email)
+            and found.granted
+            and len(found.held) == 1
+        )
 
     # --- changes ----------------------------------------------------------------------------------------
     def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:

@@ -44,3 +44,20 @@ def test_a_password_over_64_kib_is_refused_before_any_call(sandbox, regboot):
     done = regboot(*PRIVATE, "--password-stdin", input="x" * (64 * 1024 + 1))
     assert done.code == 2 and "over 64 KiB" in done.stderr
     assert sandbox.platform_state()["calls"] == []
+
+
+def test_a_password_piped_with_crlf_loses_both(sandbox, regboot, canaries):
+    token = canaries.new()
+    assert regboot(*PRIVATE, "--password-stdin", input=token + "\r\n").code == 0
+    assert (
+        platform_credentials(sandbox)["docker-credentials"]["password_sha256"]
+        == hashlib.sha256(token.encode()).hexdigest()
+    )
+
+
+def test_a_changed_email_on_a_rerun_is_sent(sandbox, regboot, canaries):
+    token = canaries.new()
+    assert regboot(*PRIVATE, "--password-stdin", "--email", "old@example.com", input=token).code == 0
+    again = regboot(*PRIVATE, "--password-stdin", "--email", "new@example.com", input=token)
+    assert again.code == 0 and "already in place" not in again.stdout
+    assert platform_credentials(sandbox)["docker-credentials"]["email"] == "new@example.com"
