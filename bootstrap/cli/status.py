@@ -18,6 +18,12 @@ def status(
     akka_project: Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")] = None,
     akka_region: Annotated[str | None, _option("--akka-region", help="Akka region.")] = None,
     akka_owner: Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project.")] = None,
+    secret_name: Annotated[
+        str | None, _option("--secret-name", help="Show only this credential, in full (every field, whole ids).")
+    ] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Every field in full: username, email, whole grant scopes, notes.")
+    ] = False,
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
@@ -32,4 +38,4 @@ def status(
     )
     from bootstrap.engine.status import status as status_flow
 
-    execute("status", common, lambda ctx: status_flow(common.consumer(), ctx))
+    execute("status", common, lambda ctx: status_flow(common.consumer(), ctx, wide=wide, secret_name=secret_name))
