@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.cli import command_app
+from bootstrap.cli import command_app, epilog
 
 app = command_app(
     "sandbox",
     invoke_without_command=True,
+    epilog=epilog("regboot sandbox up", "regboot sandbox demo"),
 )
 
 

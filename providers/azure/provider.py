@@ -51,7 +51,7 @@ class Acr(Provider):
         Param("subscription", "Subscription id (default: AZURE_SUBSCRIPTION_ID)."),
         Param("resource_group", "Resource group of the registry (default: search the subscription)."),
         Param("service_principal", "Display name of the app and service principal.", default=DEFAULT_PRINCIPAL),
-        Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d"),
+        Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d", identifies=False),
         Param("cloud", "Azure cloud.", default="AzureCloud", choices=tuple(CLOUDS)),
         Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
     )
