@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
+from bootstrap import holder
 from bootstrap.clock import REAL
 from bootstrap.consumer import Consumer
 from bootstrap.ui import Ui
@@ -38,7 +39,10 @@ def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> IO[str]:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def busy(exc: BaseException) -> Retry | None:
-        return Retry(f"another regboot run holds {consumer.label}") if isinstance(exc, BlockingIOError) else None
+        if not isinstance(exc, BlockingIOError):
+            return None
+        who = holder.describe(path)
+        return Retry(f"held by {who}" if who else "held by another regboot run")
 
     try:
         # the other run is a real process: its time is real even in a sandbox
@@ -57,4 +61,5 @@ def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> IO[str]:
     handle.truncate()
     handle.write(f"{os.getpid()} {consumer.label}\n")
     handle.flush()
+    holder.write(path)
     return handle
