@@ -18,7 +18,8 @@ GROUPS = ("onboard", "rotate", "offboard")
 
 def every_help() -> list[tuple[str, ...]]:
     single = [(c,) for c in COMMANDS if c not in GROUPS and c != "sandbox"]
-    return [(), *single, ("sandbox",), *((g,) for g in GROUPS), *((g, p) for g in GROUPS for p in PROVIDERS)]
+    sandbox = [("sandbox",), ("sandbox", "up"), ("sandbox", "env"), ("sandbox", "down")]
+    return [(), *single, *sandbox, *((g,) for g in GROUPS), *((g, p) for g in GROUPS for p in PROVIDERS)]
 
 
 def options(text: str) -> set[str]:
@@ -61,7 +62,7 @@ def test_every_help_ends_with_examples_of_itself(regboot, argv):
     help_text, _, examples = done.stdout.rpartition("\n  Examples:\n")
     assert help_text and examples.strip(), done.stdout
     for line in examples.strip().splitlines():
-        command = line.split("| ")[-1].strip()
+        command = line.split("| ")[-1].strip().removeprefix('eval "$(')
         assert command.startswith(" ".join(("regboot", *argv))), line
     assert not re.search(r"\ba (acr|a|e|i|o|u)\w*", done.stdout, re.IGNORECASE), done.stdout  # "a acr"
 
