@@ -52,10 +52,11 @@ def test_a_lock_wait_in_a_log_is_one_line_naming_the_holder(sandbox, monkeypatch
 
 def test_a_lock_wait_on_a_terminal_is_one_live_line(sandbox, monkeypatch, canaries):
     handle = held_lock(monkeypatch)
+    inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}  # the terminal's own size
     child = pexpect.spawn(
         sys.executable,
         ["-m", "bootstrap", *PRIVATE],
-        env={**os.environ, "REGBOOT_PASSWORD": canaries.new()},
+        env={**inherited, "REGBOOT_PASSWORD": canaries.new()},
         timeout=120,
         dimensions=(24, 250),
     )
