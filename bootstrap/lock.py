@@ -14,6 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from bootstrap import holder
 from bootstrap.clock import REAL
 from bootstrap.consumer import Consumer
 from bootstrap.ui import Ui
@@ -35,10 +36,14 @@ def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> FileLock:
     """Take the consumer's lock, waiting for another run to finish; the caller releases it."""
     directory = lock_dir(env)
     directory.mkdir(parents=True, exist_ok=True)
-    held = FileLock(directory / (hashlib.sha256(consumer.label.encode()).hexdigest()[:24] + ".lock"))
+    path = directory / (hashlib.sha256(consumer.label.encode()).hexdigest()[:24] + ".lock")
+    held = FileLock(path)
 
     def busy(exc: BaseException) -> Retry | None:
-        return Retry(f"another regboot run holds {consumer.label}") if isinstance(exc, Timeout) else None
+        if not isinstance(exc, Timeout):
+            return None
+        who = holder.describe(path)
+        return Retry(f"held by {who}" if who else "held by another regboot run")
 
     # One try at a time (timeout 0), so the wait is regboot's own: narrated, bounded, interruptible. The other run is
     # a real process: its time is real even in a sandbox.
@@ -50,4 +55,5 @@ def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> FileLock:
         patience=PATIENCE,
         clock=REAL,
     )
+    holder.write(path)
     return held

@@ -38,10 +38,17 @@ def render(result: Result, fmt: str, out: TextIO | None = None) -> None:
         return
     lines = [result.summary]
     lines += [f"  {i}. {step.text()}" for i, step in enumerate(result.plan, 1)]
-    if result.table is not None:
-        lines += _table(result.table, result.columns or tuple(result.table[0] if result.table else ()))
-    lines += [f"warning: {w}" for w in result.warnings]
     out.write(scrub("\n".join(lines)) + "\n")
+    if result.table:
+        columns = result.columns or tuple(result.table[0])
+        if result.layout == "record":
+            out.write(scrub(_records(result.table, columns)))
+        else:
+            from bootstrap.tables import table_text  # rich loads only when a table is shown
+
+            out.write(scrub(table_text(result.table, columns, out, fit=result.layout != "wide")))
+    if result.warnings:
+        out.write(scrub("\n".join(f"warning: {w}" for w in result.warnings)) + "\n")
     for item in result.errors:
         sys.stderr.write(scrub(f"error: {item['message']}" + (f"\n{item['fix']}" if item.get("fix") else "")) + "\n")
 
@@ -59,11 +66,8 @@ def _dump(document: dict[str, Any], out: TextIO) -> None:
     out.write(scrub(json.dumps(document, indent=2, sort_keys=False)) + "\n")
 
 
-def _table(rows: list[dict[str, str]], wanted: tuple[str, ...]) -> list[str]:
-    if not rows:
-        return []
-    columns = [c for c in wanted if any(r.get(c) for r in rows)]
-    widths = {c: max(len(c), *(len(r.get(c, "")) for r in rows)) for c in columns}
-    header = "  ".join(c.upper().replace("_", " ").ljust(widths[c]) for c in columns)
-    body = ["  ".join(r.get(c, "").ljust(widths[c]) for c in columns).rstrip() for r in rows]
-    return [header.rstrip(), *body]
+def _records(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
+    """Each row as `field: value` lines, nothing cut: one thing (a credential) shown in full."""
+    width = max(len(c) for c in columns) + 2
+    blocks = ["\n".join(f"{(c.replace('_', ' ') + ':').ljust(width)}{r[c]}" for c in columns if r.get(c)) for r in rows]
+    return "\n\n".join(blocks) + "\n"

@@ -36,6 +36,9 @@ class Param:
     multiple: bool = False
     choices: tuple[str, ...] = ()
     flag: bool = False  # a boolean switch
+    # Whether it says which identity (or where it lives), so offboard takes it too; False: it only says what to
+    # make (a role, a lifetime), which offboard ignores as it removes whatever regboot made.
+    identifies: bool = True
 
     @property
     def option(self) -> str:

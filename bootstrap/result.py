@@ -50,6 +50,9 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     table: list[dict[str, str]] | None = None  # rows for commands that list things, as a person reads them
     columns: tuple[str, ...] = ()  # which table columns a person sees, in order (JSON has its own typed `data`)
+    # "table" fits the terminal; "wide" cuts nothing however long its lines; "record": each row as `field: value`
+    # lines, for one thing shown in full
+    layout: str = "table"
     exit_status: int = 0
     # What the command could not do although it did the rest (a cloud it could not read): a "partial" result.
     errors: list[dict[str, str]] = field(default_factory=list)

@@ -58,29 +58,29 @@ def poll(
     clock = clock or current()
     start = clock.monotonic()
     delay = patience.first
-    while True:
-        try:
-            return attempt()
-        except Exception as exc:
-            verdict = not_yet(exc)
-            if verdict is None:
-                raise
-            pause = max(random.uniform(delay / 2, delay), verdict.after)
-            waited = clock.monotonic() - start
-            if waited + pause > patience.deadline:
-                raise OperationError(
-                    f"gave up after {waited:.0f}s waiting for {what} ({verdict.reason})",
-                    fix="The cloud may be slow to propagate a change; run the same command again to continue.",
-                    code="timeout",
-                ) from exc
-            if interruptible:
-                raise_if_pending()
-            ui.progress(
-                f"waiting for {what}: {verdict.reason} "
-                f"(retry in {pause:.1f}s; waited {waited:.0f}s of up to {patience.deadline:.0f}s)"
-            )
-            clock.sleep(pause)
-            delay = min(patience.cap, delay * patience.factor)
+    try:
+        while True:
+            try:
+                return attempt()
+            except Exception as exc:
+                verdict = not_yet(exc)
+                if verdict is None:
+                    raise
+                pause = max(random.uniform(delay / 2, delay), verdict.after)
+                waited = clock.monotonic() - start
+                if waited + pause > patience.deadline:
+                    raise OperationError(
+                        f"gave up after {waited:.0f}s waiting for {what} ({verdict.reason})",
+                        fix="The cloud may be slow to propagate a change; run the same command again to continue.",
+                        code="timeout",
+                    ) from exc
+                if interruptible:
+                    raise_if_pending()
+                ui.waiting(what, verdict.reason, elapsed=waited, next_try=pause, deadline=patience.deadline)
+                clock.sleep(pause)
+                delay = min(patience.cap, delay * patience.factor)
+    finally:
+        ui.waited()
 
 
 def retry_after(value: str | None) -> float:

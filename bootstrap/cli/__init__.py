@@ -43,6 +43,11 @@ def help_of(command: str) -> str:
     return COMMANDS[command][1]
 
 
+def epilog(*examples: str) -> str:
+    """The examples that end a command's help, kept as written (\b stops the help formatter rewrapping them)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in examples)
+
+
 def command_app(name: str, **settings: Any) -> typer.Typer:
     """The app a command module defines, with the root's look: built on its own, it inherits nothing from it."""
     return typer.Typer(name=name, help=help_of(name), add_completion=False, rich_markup_mode=None, **settings)
@@ -103,8 +108,14 @@ app = typer.Typer(
     name="regboot",
     help="Give a platform pull access to a private container registry, and later rotate or remove it.",
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
+    epilog=epilog(
+        "regboot onboard gcr --gcp-project my-project",
+        "regboot status",
+        "regboot rotate --secret-name docker-credentials",
+        "regboot onboard gcr --help",
+        "regboot --install-completion   # bash, zsh or fish: Tab completes commands and options",
+    ),
     pretty_exceptions_enable=False,  # rich tracebacks print locals, and a local may hold a password
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -7,13 +7,20 @@ from typing import Annotated, Any
 
 import typer
 
-from bootstrap.cli import command_app
+from bootstrap.cli import command_app, epilog
 from bootstrap.cli.options import COMMAND, PLATFORM, Common, named_command, provider_command
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
-app = command_app("offboard", no_args_is_help=True)
+app = command_app(
+    "offboard",
+    no_args_is_help=True,
+    epilog=epilog(
+        "regboot offboard --secret-name docker-credentials -y",
+        "regboot offboard gcr --gcp-project GCP_PROJECT --keep-identity -y",
+    ),
+)
 
 KEEP_IDENTITY = (
     Annotated[
@@ -25,13 +32,14 @@ KEEP_IDENTITY = (
     ],
     False,
 )
-SHARED = PLATFORM + tuple(c for c in COMMAND if c not in ("no_verify", "verify_timeout"))
+# Offboard removes by secret name whatever regboot made: the email, verification and what to make do not apply.
+SHARED = tuple(c for c in PLATFORM + COMMAND if c not in ("email", "no_verify", "verify_timeout"))
 
 
 def _offboard(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
     from bootstrap.engine.offboard import offboard
 
-    keep = extra["keep_identity"]
+    keep = extra.get("keep_identity", False)  # static credentials have no identity to keep
     execute("offboard", common, lambda ctx: offboard(common.request(cls.name, options, keep_identity=keep), ctx))
 
 
@@ -48,7 +56,11 @@ for _cls in registry().providers.values():
         app,
         _cls,
         _offboard,
-        help="Offboard a {name} credential.",
+        help="Remove the platform's {name} credential, then revoke it in the cloud."
+        if not _cls.takes_password
+        else "Remove the platform's {name} credential (the password or token stays valid at the registry).",
         common=SHARED,
-        extra={"keep_identity": KEEP_IDENTITY},
+        extra={} if _cls.takes_password else {"keep_identity": KEEP_IDENTITY},
+        identifying_only=True,
+        examples=("-y", "--dry-run") if _cls.takes_password else ("-y", "--keep-identity -y", "--dry-run"),
     )

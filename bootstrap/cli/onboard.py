@@ -7,14 +7,22 @@ from typing import Annotated, Any
 
 import typer
 
-from bootstrap.cli import command_app
+from bootstrap.cli import command_app, epilog
 from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import Secret
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
-app = command_app("onboard", no_args_is_help=True)
+app = command_app(
+    "onboard",
+    no_args_is_help=True,
+    epilog=epilog(
+        "regboot onboard gcr --gcp-project GCP_PROJECT",
+        "regboot onboard acr --registry REGISTRY --dry-run",
+        'printf %s "$TOKEN" | regboot onboard dockerhub --username USERNAME --password-stdin',
+    ),
+)
 
 UPDATE = (
     Annotated[
@@ -58,4 +66,5 @@ for _cls in registry().providers.values():
             "replace": REPLACE,
             **({"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {}),
         },
+        examples=("", "--dry-run", "--secret-name SECRET_NAME"),
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bootstrap.cli import epilog
 from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
 from bootstrap.errors import UsageError
 from bootstrap.provider import Provider
@@ -40,21 +41,48 @@ COMMON: dict[str, tuple[Any, Any]] = {
         Annotated[str, _option("--secret-name", help="Platform secret that holds the credential.")],
         DEFAULT_SECRET_NAME,
     ),
-    "email": (Annotated[str | None, _option("--email", help="Email to store with the credential.")], None),
+    "email": (
+        Annotated[
+            str | None,
+            _option("--email", help="Email to store with the credential (default: Google's service account email)."),
+        ],
+        None,
+    ),
     "akka_project": (Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")], None),
-    "akka_region": (Annotated[str | None, _option("--akka-region", help="Akka region.")], None),
-    "akka_owner": (Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project.")], None),
+    "akka_region": (
+        Annotated[str | None, _option("--akka-region", help="Akka region (needed in a project with several).")],
+        None,
+    ),
+    "akka_owner": (
+        Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project (default: the CLI's).")],
+        None,
+    ),
     "dry_run": (Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing anywhere.")], False),
     "no_verify": (Annotated[bool, typer.Option("--no-verify", help="Skip proving the credential can pull.")], False),
     "verify_timeout": (
         Annotated[
             float | None,
-            _option("--verify-timeout", envvar="REGBOOT_VERIFY_TIMEOUT", help="Seconds verification may wait."),
+            _option(
+                "--verify-timeout",
+                envvar="REGBOOT_VERIFY_TIMEOUT",
+                help="Seconds verification may wait (default: as long as the cloud usually takes to propagate).",
+            ),
         ],
         None,
     ),
     "output": (Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")], Format.text),
-    "yes": (Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")], False),
+    "yes": (
+        Annotated[
+            bool,
+            typer.Option(
+                "-y",
+                "--yes",
+                help="Confirm what the flags ask for (a removal, --reassign) without a prompt; needed without a "
+                "terminal. Never authorises more.",
+            ),
+        ],
+        False,
+    ),
     "debug": (Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")], False),
 }
 PLATFORM = ("secret_name", "email", "akka_project", "akka_region", "akka_owner")
@@ -173,15 +201,19 @@ def provider_command(
     help: str,
     common: tuple[str, ...] = PLATFORM + COMMAND,
     extra: dict[str, tuple[Any, Any]] | None = None,
+    identifying_only: bool = False,
+    examples: tuple[str, ...] = (),
 ) -> None:
-    """Add `<group> <provider>` with the provider's own options, the shared ones and `extra` ones.
+    """Add `<group> <provider>` with the provider's own options (only those that identify, for a removal), the
+    shared ones and `extra` ones; its help ends with `examples`, each after `regboot <group> <provider>`.
 
     handler(cls, provider_options, common, extra_values) runs the command."""
     extra = extra or {}
-    params = [_parameter(p.name, *_param_type(p)) for p in cls.options]
+    own_params = [p for p in cls.options if p.identifies or not identifying_only]
+    params = [_parameter(p.name, *_param_type(p)) for p in own_params]
     params += [_parameter(name, *COMMON[name]) for name in common]
     params += [_parameter(name, *spec) for name, spec in extra.items()]
-    own = {p.name for p in cls.options}
+    own = {p.name for p in own_params}
 
     def command(**kwargs: Any) -> None:
         options = {k: v for k, v in kwargs.items() if k in own}
@@ -191,7 +223,15 @@ def provider_command(
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     command.__name__ = cls.name
-    group.command(cls.name, help=help.format(name=cls.name, summary=cls.summary))(command)
+    required = " ".join(f"{p.option} {_placeholder(p)}" for p in own_params if p.required)
+    lines = [f"regboot {group.info.name} {cls.name} {required} {more}".replace("  ", " ").strip() for more in examples]
+    if "password_stdin" in extra:  # the password comes on stdin, never as a flag
+        lines = [f'printf %s "$TOKEN" | {line} --password-stdin' if "--dry-run" not in line else line for line in lines]
+    group.command(cls.name, help=help.format(name=cls.name, summary=cls.summary), epilog=epilog(*lines))(command)
+
+
+def _placeholder(p: Any) -> str:
+    return p.choices[0] if p.choices else p.name.upper()
 
 
 SECRET_NAME_ALONE = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from bootstrap.cli import command_app, help_of
+from bootstrap.cli import command_app, epilog, help_of
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 app = command_app("plugins")
 
 
-@app.command("plugins", help=help_of("plugins"))
+@app.command("plugins", help=help_of("plugins"), epilog=epilog("regboot plugins", "regboot plugins -o json"))
 def plugins(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
 ) -> None:

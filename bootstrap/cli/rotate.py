@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bootstrap.cli import command_app
+from bootstrap.cli import command_app, epilog
 from bootstrap.cli.options import (
     COMMAND,
     PASSWORD_STDIN,
@@ -21,7 +21,14 @@ from bootstrap.credentials import Secret
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
-app = command_app("rotate", no_args_is_help=True)
+app = command_app(
+    "rotate",
+    no_args_is_help=True,
+    epilog=epilog(
+        "regboot rotate --secret-name docker-credentials",
+        "regboot rotate gcr --gcp-project GCP_PROJECT --dry-run",
+    ),
+)
 
 
 def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra: dict[str, Any]) -> None:
@@ -52,8 +59,9 @@ for _cls in registry().providers.values():
         app,
         _cls,
         _rotate,
-        help="Rotate the credential of a {name} identity."
+        help="Mint a new credential for the {name} identity, hand it to the platform, retire the old ones."
         if not _cls.takes_password
-        else "Install a new password or token for a {name} credential, verified first.",
+        else "Install a new password or token for the {name} credential, verified first.",
         extra={"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {},
+        examples=("", "--dry-run"),
     )

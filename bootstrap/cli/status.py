@@ -6,20 +6,35 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.cli import command_app, help_of
+from bootstrap.cli import command_app, epilog, help_of
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 
 app = command_app("status")
 
 
-@app.command("status", help=help_of("status"))
+@app.command(
+    "status",
+    help=help_of("status"),
+    epilog=epilog(
+        "regboot status",
+        "regboot status --wide",
+        "regboot status --secret-name docker-credentials",
+        "regboot status -o json --akka-project my-project",
+    ),
+)
 def status(
     akka_project: Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")] = None,
     akka_region: Annotated[str | None, _option("--akka-region", help="Akka region.")] = None,
     akka_owner: Annotated[str | None, _option("--akka-owner", help="Owner of the Akka project.")] = None,
+    secret_name: Annotated[
+        str | None, _option("--secret-name", help="Show only this credential, in full (every field, whole ids).")
+    ] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Every field in full: username, email, whole grant scopes, notes.")
+    ] = False,
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
 ) -> None:
     common = Common(
         {
@@ -32,4 +47,4 @@ def status(
     )
     from bootstrap.engine.status import status as status_flow
 
-    execute("status", common, lambda ctx: status_flow(common.consumer(), ctx))
+    execute("status", common, lambda ctx: status_flow(common.consumer(), ctx, wide=wide, secret_name=secret_name))

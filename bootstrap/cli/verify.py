@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.cli import command_app, help_of
+from bootstrap.cli import command_app, epilog, help_of
 from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import RegistryCredential, Secret
@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 app = command_app("verify")
 
 
-@app.command("verify", help=help_of("verify"))
+@app.command(
+    "verify",
+    help=help_of("verify"),
+    epilog=epilog(
+        'printf %s "$TOKEN" | regboot verify --server https://registry.example.com --username bot --password-stdin',
+        "regboot verify --server https://index.docker.io/v1/ --username octo --repository octo/app  # REGBOOT_PASSWORD",
+    ),
+)
 def verify(
     server: Annotated[str, _option("--server", help="Registry URL, e.g. https://registry.example.com.")],
     username: Annotated[str, _option("--username", help="Username at that registry.")],

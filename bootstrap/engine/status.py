@@ -7,7 +7,7 @@ from typing import Any
 
 from bootstrap.consumer import Consumer
 from bootstrap.engine import Context, consumer_data
-from bootstrap.errors import RegbootError
+from bootstrap.errors import RegbootError, UsageError
 from bootstrap.output import error_item
 from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins import registry
@@ -15,13 +15,24 @@ from bootstrap.provider import Held, Provider, Run, StatusRow
 from bootstrap.result import Result
 
 EXPIRY_WARNING_DAYS = 30
-COLUMNS = ("secret_name", "provider", "server", "username", "identity", "grant", "age", "expires", "notes")
+# What fits a terminal (the notes follow the table as warnings), and everything for --wide or one credential.
+COLUMNS = ("secret_name", "server", "identity", "grant", "age", "expires")
+WIDE: tuple[str, ...] = ("secret_name", "status", "provider", "server", "username", "email", "identity", "grant")
+WIDE += ("created", "age", "expires", "credentials", "notes")
 
 
-def status(consumer: Consumer, ctx: Context) -> Result:
+def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name: str | None = None) -> Result:
+    """Every platform credential, or only `secret_name`'s (shown in full, as `wide` shows every one)."""
     platform = ctx.platform(consumer)
     consumer = platform.preflight()
     entries = platform.entries()
+    if secret_name is not None:
+        entries = [e for e in entries if e.name == secret_name]
+        if not entries:
+            raise UsageError(
+                f"Akka project {consumer.project} has no credential named {secret_name}",
+                fix="Run `regboot status` to list them.",
+            )
     run = Run(ctx.ui, ctx.env)
     now = datetime.now(UTC)
     credentials: list[dict[str, Any]] = []
@@ -47,8 +58,9 @@ def status(consumer: Consumer, ctx: Context) -> Result:
             f"uses it: remove it with `{s['fix']}`"
             for s in strays
         ],
-        table=[_shown(c, now) for c in credentials],
-        columns=COLUMNS,
+        table=[_shown(c, now, full=wide or secret_name is not None) for c in credentials],
+        columns=WIDE if wide or secret_name is not None else COLUMNS,
+        layout="record" if secret_name is not None else "wide" if wide else "table",
         exit_status=1 if expired or unread else 0,
         errors=unread,
     )
@@ -100,15 +112,43 @@ def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: 
     }
 
 
-def _shown(credential: dict[str, Any], now: datetime) -> dict[str, str]:
-    """The same credential as a person reads it in the table."""
+def _shown(credential: dict[str, Any], now: datetime, *, full: bool) -> dict[str, str]:
+    """The same credential as a person reads it: in full, or short enough that a row fits a terminal."""
     shown = {k: v for k, v in credential.items() if isinstance(v, str)}
     age = credential["age_days"]
     expires = credential["expires"]
     shown["age"] = f"{age}d" if age is not None else ""
     shown["expires"] = expires[:10] if expires else ("never" if credential["credentials"] else "")
-    shown["notes"] = "; ".join(credential["notes"])
+    if full:
+        shown["created"] = (credential["created"] or "")[:19].replace("T", " ")
+        shown["credentials"] = str(credential["credentials"])
+        shown["notes"] = "; ".join(credential["notes"])
+        return shown
+    if expires:  # days left, like the age: a glance says which to rotate
+        left = (datetime.fromisoformat(expires) - now).days
+        shown["expires"] = f"{left}d" if left >= 0 else "expired"
+    shown["server"] = credential["server"].removeprefix("https://").removeprefix("http://").rstrip("/")
+    shown["identity"] = _short_identity(credential["identity"], credential["username"])
+    shown["grant"] = "; ".join(_short_grant(g) for g in credential["grant"].split("; "))
     return shown
+
+
+def _short_identity(identity: str, username: str) -> str:
+    """A service account by its id, an app by its name (--wide has the email and the app id)."""
+    if identity.endswith(".iam.gserviceaccount.com"):
+        return identity.split("@", 1)[0]
+    return identity.removesuffix(f" ({username})") or username
+
+
+def _short_grant(grant: str) -> str:
+    """`roles/artifactregistry.reader on projects/p/locations/us/repositories/gcr.io` -> `reader on gcr.io`: the
+    role without its service, on the registry or repository (an ARM scope's last name), not the resource id."""
+    role, on, scope = grant.partition(" on ")
+    if not on:
+        return grant
+    parts = scope.strip("/").split("/")
+    where = f"project {parts[1]}" if len(parts) == 2 and parts[0] == "projects" else parts[-1]
+    return f"{role.removeprefix('roles/').rsplit('.', 1)[-1]} on {where}"
 
 
 def _by_provider(entries: list[PlatformEntry]) -> dict[type[Provider], list[PlatformEntry]]:

@@ -7,9 +7,7 @@ import shlex
 import subprocess
 import sys
 
-from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT, Sandbox
-
-TOKEN = "demo-token-not-a-real-secret"
+from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT, TOKEN, Sandbox
 
 
 def regboot(args: list[str], env: dict[str, str], stdin: str | None = None) -> int:

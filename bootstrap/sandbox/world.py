@@ -20,6 +20,14 @@ GCP_PROJECT = "demo-gcp-project"
 ACR_REGISTRY = "demoregistry"
 NO_METADATA = {"NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:9", "GCE_METADATA_IP": "127.0.0.1:9"}
 
+# What the README's examples name, so that each of them runs and verifies in `regboot sandbox` as written: a Google
+# project, an Artifact Registry repository in europe-west1, an ACR registry, and the static registry accounts
+# (Docker Hub's octo and a private registry's bot) whose token is TOKEN.
+README_GCP_PROJECT = "my-project"
+README_ACR_REGISTRY = "myregistry"
+TOKEN = "demo-token-not-a-real-secret"
+README_ACCOUNTS = (("bot", TOKEN), ("octo", TOKEN))
+
 
 # On a corporate machine HTTPS_PROXY is often set, and a proxy cannot reach this machine's loopback, where the
 # emulators listen: the clients must go to them directly. gRPC reads only the lower-case no_proxy, so both are set.
@@ -43,6 +51,7 @@ class Sandbox:
         project: str = "demo-project",
         clouds: bool = False,
         accounts: tuple[tuple[str, str], ...] = (),
+        readme: bool = False,
     ) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="regboot-sandbox-"))
@@ -50,7 +59,8 @@ class Sandbox:
         self.bin = self.dir / "bin"
         self.akka_state_file = self.dir / "akka-state.json"
         self.clouds = clouds
-        self.accounts = accounts  # static registry users (username, password) the sandbox registry knows
+        self.readme = readme  # also what the README's examples name (README_*), for `regboot sandbox`
+        self.accounts = accounts + (README_ACCOUNTS if readme else ())  # static registry users (username, password)
         self.emulators: dict[str, Any] = {}
         self.env: dict[str, str] = {}
         # With its own clouds, the sandbox keeps one virtual clock for them and for regboot's waits (bootstrap/clock.py)
@@ -95,6 +105,9 @@ class Sandbox:
         google.model.add_project(GCP_PROJECT)
         google.model.add_repository(GCP_PROJECT, "us", "gcr.io")
         google.model.add_repository(GCP_PROJECT, "us-central1", "apps")
+        if self.readme:
+            google.model.add_repository(README_GCP_PROJECT, "us", "gcr.io")
+            google.model.add_repository(README_GCP_PROJECT, "europe-west1", "apps")
         return google.start()
 
     def _start_azure(self) -> dict[str, str]:
@@ -103,6 +116,8 @@ class Sandbox:
 
         azure = self.emulators["azure"] = AzureEmulator(AzureModel(clock=self._clock().time))
         azure.model.add_registry(ACR_REGISTRY, resource_group="demo-rg")
+        if self.readme:
+            azure.model.add_registry(README_ACR_REGISTRY, resource_group="demo-rg")
         env = azure.start()
         azure.install_az(self.bin)
         return env

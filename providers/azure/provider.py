@@ -65,7 +65,7 @@ class Acr(Provider):
             f"Display name of the app and service principal (default: {DEFAULT_PRINCIPAL} for the default secret "
             "name, else one derived from the secret name, so consumers never share one).",
         ),
-        Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d"),
+        Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d", identifies=False),
         Param("cloud", "Azure cloud.", default="AzureCloud", choices=tuple(CLOUDS)),
         Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
     )

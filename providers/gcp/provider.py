@@ -620,6 +620,7 @@ class Gcr(GoogleProvider):
             "role",
             "Role to grant (repeatable; default roles/artifactregistry.reader on the repository).",
             multiple=True,
+            identifies=False,
         ),
         COMMON[2],
     )

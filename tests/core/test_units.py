@@ -64,7 +64,7 @@ def test_help_imports_no_cloud_sdk():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = done.stdout.split("LOADED", 1)[1]
-    for sdk in ("google", "grpc", "azure", "msgraph", "kiota_abstractions", "msal", "requests", "httpx"):
+    for sdk in ("google", "grpc", "azure", "msgraph", "kiota_abstractions", "msal", "requests", "httpx", "rich"):
         assert f"'{sdk}'" not in loaded, f"{sdk} imported by --help"
     assert "'providers'" not in loaded, "the command list needs no plugin loaded"
 
