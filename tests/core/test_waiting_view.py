@@ -39,7 +39,7 @@ def test_a_lock_wait_in_a_log_is_one_line_naming_the_holder(sandbox, monkeypatch
     assert run.stderr is not None
     first = run.stderr.readline()  # the run says it waits...
     time.sleep(MORE_TRIES)  # ...and tries again a few times meanwhile
-    handle.close()
+    handle.release()
     _out, rest = run.communicate(timeout=120)
     stderr = first + rest
     canaries.saw("stderr", stderr)
@@ -62,7 +62,7 @@ def test_a_lock_wait_on_a_terminal_is_one_live_line(sandbox, monkeypatch, canari
     )
     child.expect("waiting for")
     time.sleep(MORE_TRIES)
-    handle.close()
+    handle.release()
     child.expect(pexpect.EOF)
     child.close()
     screen = "waiting for" + child.before.decode()
