@@ -216,3 +216,15 @@ def test_azure_entries_converge_side_by_side(world, regboot, tmp_path):
     held = platform_credentials(world)
     assert held["acr-1"]["username"] != held["acr-2"]["username"]  # one app per consumer
     assert {held[f"acr-{n}"]["server"] for n in (1, 2)} == {f"{ACR_REGISTRY}.azurecr.io"}
+
+
+def test_prune_offboards_an_acr_credential_the_file_no_longer_lists(world, regboot, tmp_path):
+    acr = f"  - provider: acr\n    registry: {ACR_REGISTRY}\n    secret-name: acr\n"
+    assert regboot("apply", "-f", fleet(tmp_path, HEAD + GAR + acr)).code == 0
+    directory = world.emulators["azure"].model.directory
+    assert len(directory.applications_list()) == 1
+    done = regboot("apply", "-f", fleet(tmp_path, HEAD + GAR, "smaller.yaml"), "--prune", "-y", "-o", "json")
+    assert done.code == 0, done.stderr
+    entry = next(e for e in done.json()["data"]["entries"] if e["consumer"]["secret_name"] == "acr")
+    assert entry["action"] == "prune"
+    assert directory.applications_list() == [] and "acr" not in platform_credentials(world)
