@@ -37,7 +37,7 @@ CLEARED_PREFIXES = ("REGBOOT_", "AKKA_", "AZURE_", "GOOGLE_", "CLOUDSDK_", "GCE_
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A fresh HOME, no inherited cloud or regboot settings, metadata servers unreachable, guard on in children."""
     for key in list(os.environ):
-        if key.startswith(CLEARED_PREFIXES):
+        if key.startswith(CLEARED_PREFIXES) or key in ("COLUMNS", "LINES", "NO_COLOR"):  # the runner's terminal
             monkeypatch.delenv(key)
     home = tmp_path / "home"
     home.mkdir()

@@ -22,7 +22,7 @@ REGBOOT = str(Path(sys.executable).with_name("regboot"))
 def readme_examples() -> list[str]:
     """The commands of the README's "Use" section, as a reader would copy them."""
     text = (ROOT / "README.md").read_text()
-    block = re.search(r"## Use\n+```sh\n(.*?)```", text, re.S)
+    block = re.search(r"## Use\n.*?```sh\n(.*?)```", text, re.S)
     assert block, "README.md has no ```sh block under ## Use"
     return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
 
