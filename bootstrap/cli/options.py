@@ -161,7 +161,7 @@ def read_password(from_stdin: bool) -> str:
     """--password-stdin, else REGBOOT_PASSWORD, else a hidden prompt on a terminal. Never a flag value."""
     if from_stdin:
         value = sys.stdin.read()
-        value = value.removesuffix("\r\n") if value.endswith("\r\n") else value.removesuffix("\n")
+        value = value.removesuffix("\n")  # text-mode stdin already reads a CRLF as "\n"
     elif os.environ.get("REGBOOT_PASSWORD"):
         value = os.environ["REGBOOT_PASSWORD"]
     elif sys.stdin.isatty():

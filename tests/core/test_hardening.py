@@ -46,15 +46,6 @@ def test_a_password_over_64_kib_is_refused_before_any_call(sandbox, regboot):
     assert sandbox.platform_state()["calls"] == []
 
 
-def test_a_password_piped_with_crlf_loses_both(sandbox, regboot, canaries):
-    token = canaries.new()
-    assert regboot(*PRIVATE, "--password-stdin", input=token + "\r\n").code == 0
-    assert (
-        platform_credentials(sandbox)["docker-credentials"]["password_sha256"]
-        == hashlib.sha256(token.encode()).hexdigest()
-    )
-
-
 def test_a_changed_email_on_a_rerun_is_sent(sandbox, regboot, canaries):
     token = canaries.new()
     assert regboot(*PRIVATE, "--password-stdin", "--email", "old@example.com", input=token).code == 0
