@@ -31,6 +31,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/onboard.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -23,13 +23,17 @@ from bootstrap.waiting import Patience, Retry, poll
 PATIENCE = Patience(deadline=900.0, first=0.2, factor=1.5, cap=2.0)
 
 
-def lock_dir(env: Mapping[str, str]) -> Path:
+def state_dir(env: Mapping[str, str]) -> Path:
     """REGBOOT_STATE_DIR (a sandbox sets its own, so a rehearsal never waits on a real run), else the XDG state
     directory's regboot/."""
     if env.get("REGBOOT_STATE_DIR"):
-        return Path(env["REGBOOT_STATE_DIR"]) / "locks"
+        return Path(env["REGBOOT_STATE_DIR"])
     base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
-    return Path(base) / "regboot" / "locks"
+    return Path(base) / "regboot"
+
+
+def lock_dir(env: Mapping[str, str]) -> Path:
+    return state_dir(env) / "locks"
 
 
 def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> FileLock:

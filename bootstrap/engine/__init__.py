@@ -12,6 +12,7 @@ from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
 from bootstrap.endpoints import call_timeout
 from bootstrap.errors import UsageError
+from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import Akka, same_server
 from bootstrap.plugins import registry
@@ -123,13 +124,13 @@ class Situation:
 def begin(request: Request, ctx: Context) -> Situation:
     """Check the platform and the cloud, take the consumer's lock, and read what exists; nothing is changed."""
     platform = ctx.platform(request.consumer)
-    consumer = platform.preflight()
+    consumer = platform.resolve()
     ctx.exclusive(consumer, request)
     provider, run = ctx.provider(request, consumer)
-    provider.preflight()
-    found = provider.inspect()
+    # The platform's checks and listing do not depend on the cloud's: both sides are read at once.
+    entries, found = alongside(platform.survey, lambda: _cloud(provider))
     server, username = provider.login(found)
-    entry = platform.find(server)
+    entry = platform.find(server, entries)
     if entry and found.identity is None and same_server(entry.server, server):
         # The platform holds a credential for this registry, so the identity should exist; a cloud that says
         # otherwise may be a replica behind, right after onboarding. Believing it would make a second identity
@@ -137,6 +138,11 @@ def begin(request: Request, ctx: Context) -> Situation:
         found = _look_again(provider, run.ui)
         server, username = provider.login(found)
     return Situation(consumer, platform, provider, run, found, server, username, entry)
+
+
+def _cloud(provider: Provider) -> Inspection:
+    provider.preflight()
+    return provider.inspect()
 
 
 # How long a cloud that does not show the identity the platform's credential belongs to may take to show it, before

@@ -178,6 +178,8 @@ def _verify(provider: Provider, run: Run, minted: Minted, timeout: float | None)
 def _retire_others(provider: Provider, run: Run, identity: Identity, minted: Minted) -> list[Held]:
     """The platform already holds the new credential: a failure here is a warning (the old one lingers), not a
     reason to undo a working change."""
+    if identity.created:  # made by this run, under the consumer's lock: it holds no credential but the new one
+        return []
     try:
         return provider.retire_others(identity, keep=minted.held)
     except RegbootError as err:

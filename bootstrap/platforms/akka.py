@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, UsageError
-from bootstrap.platforms import PlatformEntry, Unanswered
+from bootstrap.parallel import alongside
+from bootstrap.platforms import PlatformEntry, Unanswered, dialects
 from bootstrap.platforms.table import parse_table
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -70,26 +71,33 @@ class Akka:
         self.timeout = timeout
         self._dialect: Dialect | None = None
 
-    # --- preflight --------------------------------------------------------------------------------------
+    # --- preflight ---------------------------------------------------------------------------------------
     def preflight(self) -> Consumer:
         """CLI present, logged in, project known and visible, the CLI's dialect understood. Changes nothing."""
+        self.resolve()
+        self.check()
+        return self.consumer
+
+    def resolve(self) -> Consumer:
+        """The consumer with its project named (by the flag, AKKA_PROJECT or akka's own configuration): known
+        before the platform is asked anything, so that the cloud's side can start at once."""
         self._binary()
-        login = self._run(["auth", "current-login"], what="check the Akka login")
-        if login.returncode != 0:
-            _unless_unreachable(login, "check the Akka login")
-            # A project service token (CI) may describe no user: then reading its project below is the check.
-            if _says(login, _NOT_LOGGED_IN) or not self.env.get("AKKA_TOKEN"):
-                raise PreconditionError(
-                    f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in"
-                )
         project = self.consumer.project or self.env.get("AKKA_PROJECT") or self._configured_project()
         if not project:
+            self._login()  # a logged-out CLI may have no project either: say what to do first
             raise PreconditionError(
                 "no Akka project given and none is configured",
                 fix="Pass --akka-project NAME, or run `akka config set project NAME`.",
                 code="unknown_project",
             )
         self.consumer = self.consumer.resolved(project)
+        return self.consumer
+
+    def check(self) -> None:
+        """Logged in, the project visible (both told by reading it: a user's login and a CI service token alike
+        can read their project, and a logged-out CLI says so), its region known, the dialect understood."""
+        project = self.consumer.project
+        assert project  # resolve() named it
         found = self._run(["projects", "get", project, *self._owner()], what="look up the Akka project")
         if found.returncode != 0:
             _unless_unreachable(found, f"look up Akka project {project!r}")
@@ -110,7 +118,22 @@ class Akka:
                 fix="Upgrade the Akka CLI, or drop --secret-name/--akka-region.",
                 code="akka_too_old",
             )
-        return self.consumer
+
+    def survey(self) -> list[PlatformEntry]:
+        """check(), and the consumer's project's credentials listed meanwhile (a failed check's error wins)."""
+        self.dialect()  # read the listing by; asked once, before the two commands would both ask
+        _, entries = alongside(self.check, self.entries)
+        return entries
+
+    def _login(self) -> None:
+        """Raise if akka says nobody is logged in; any other answer (a service token has no user) passes."""
+        login = self._run(["auth", "current-login"], what="check the Akka login")
+        if login.returncode != 0:
+            _unless_unreachable(login, "check the Akka login")
+            if _says(login, _NOT_LOGGED_IN) or not self.env.get("AKKA_TOKEN"):
+                raise PreconditionError(
+                    f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in"
+                )
 
     def _check_region(self, project: str, regions: list[str]) -> None:
         """A project in several regions keeps its secrets per region: which one must be said, and be one of them."""
@@ -128,9 +151,14 @@ class Akka:
 
     def dialect(self) -> Dialect:
         if self._dialect is None:
-            # A failed `--help` says nothing about the version: guessing "old" would send old commands to a new CLI.
-            helptext = self._check(["docker", "--help"], what="read `akka docker --help`")
-            self._dialect = Dialect(modern="remove-credentials" in helptext.stdout + helptext.stderr)
+
+            def learn() -> bool:
+                # A failed `--help` says nothing about the version: guessing "old" would send old commands to a new
+                # CLI, so it raises, and nothing is remembered.
+                helptext = self._check(["docker", "--help"], what="read `akka docker --help`")
+                return "remove-credentials" in helptext.stdout + helptext.stderr
+
+            self._dialect = Dialect(modern=dialects.remembered(self._binary(), self.env, learn))
         return self._dialect
 
     # --- credentials ------------------------------------------------------------------------------------
@@ -147,9 +175,10 @@ class Akka:
         rows = parse_table(done.stdout, "ID")
         return [PlatformEntry(r["id"], r.get("server", ""), r.get("username", ""), r.get("email", "")) for r in rows]
 
-    def find(self, server: str | None = None) -> PlatformEntry | None:
-        """This consumer's entry: by secret name, or on old CLIs (no names) by server."""
-        for entry in self.entries():
+    def find(self, server: str | None = None, entries: list[PlatformEntry] | None = None) -> PlatformEntry | None:
+        """This consumer's entry among `entries` (default: listed now): by secret name, or on old CLIs (no names)
+        by server."""
+        for entry in self.entries() if entries is None else entries:
             if self.dialect().modern and entry.name == self.consumer.secret_name:
                 return entry
             if not self.dialect().modern and server and same_server(entry.server, server):

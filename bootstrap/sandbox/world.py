@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from bootstrap import clock
-from bootstrap.sandbox import akka
+from bootstrap.sandbox import akka, latency
 
 # Credential discovery must never reach a metadata server (169.254.169.254): these make Google's ADC skip the
 # GCE check, and point it at a closed loopback port should anything still try.
@@ -75,6 +75,8 @@ class Sandbox:
             "REGBOOT_STATE_DIR": str(self.dir / "state"),  # its own locks: a rehearsal never waits on a real run
             "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
         }
+        if latency.seconds():  # the emulators here wait already; the akka commands wait where this env reaches
+            self.env[latency.ENV] = os.environ[latency.ENV]
         if self.clouds:
             self.clock = clock.SharedClock.create(self.dir / "clock")
             self.env[clock.ENV] = str(self.clock.path)

@@ -26,6 +26,7 @@ from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
+from providers.azure.graph import Graph
 from providers.azure.network import NETWORK_FIX, first_line, unreachable
 from providers.azure.targets import Cloud
 
@@ -218,16 +219,22 @@ class Azure:
 
         return self._arm("authz", AuthorizationManagementClient)
 
-    async def _graph(self) -> Any:
+    async def _graph(self) -> Graph:
         if "graph" not in self._clients:
             import httpx
+            from kiota_abstractions.api_client_builder import register_default_deserializer
             from kiota_authentication_azure.azure_identity_authentication_provider import (
                 AzureIdentityAuthenticationProvider,
             )
             from kiota_http.middleware.options import RetryHandlerOption
-            from msgraph import GraphServiceClient
+            from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
+            from kiota_serialization_text.text_parse_node_factory import TextParseNodeFactory
             from msgraph.graph_request_adapter import GraphRequestAdapter, options
             from msgraph_core import GraphClientFactory
+
+            # The readers GraphServiceClient would register: the adapter parses Graph's errors (ODataError) with them.
+            register_default_deserializer(JsonParseNodeFactory)
+            register_default_deserializer(TextParseNodeFactory)
 
             # What GraphServiceClient builds by itself, but with our timeout instead of kiota's 100 s, and without
             # kiota's retries (3 s apart): `graph()` retries, so there is one waiting mechanism, not two nested.
@@ -237,10 +244,10 @@ class Azure:
                 options={**options, **no_retry},
             )
             auth = AzureIdentityAuthenticationProvider(self.credential, scopes=[self.cloud.graph_scope])
-            client = GraphServiceClient(request_adapter=GraphRequestAdapter(auth, client=http))
-            client.request_adapter.base_url = f"{self.graph_url}/v1.0"
-            self._clients["graph"] = client
-        return self._clients["graph"]
+            adapter = GraphRequestAdapter(auth, client=http)
+            adapter.base_url = f"{self.graph_url}/v1.0"
+            self._clients["graph"] = Graph(adapter)
+        return self._clients["graph"]  # type: ignore[no-any-return]
 
     # --- calls ----------------------------------------------------------------------------------------------
     def arm(
@@ -261,7 +268,7 @@ class Azure:
     def graph(
         self,
         what: str,
-        story: Callable[[Any], Awaitable[T]],
+        story: Callable[[Graph], Awaitable[T]],
         *,
         not_yet: Callable[[Exception], Retry | None] | None = None,
         patience: Patience = BRIEF,

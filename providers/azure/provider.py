@@ -30,7 +30,10 @@ from providers.azure.targets import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from providers.azure.cloud import Azure
+    from providers.azure.graph import App, Graph, Password, Principal
 
 SERVES = "regboot: serves "
 PASSWORD_PREFIX = "regboot "
@@ -200,31 +203,20 @@ class Acr(Provider):
         facts.update(app_object_id=app.id, sp_id=sp.id if sp else None)
         serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
         identity = Identity("service principal", app.app_id, serves=serves)
-        held = [_held(p) for p in app.password_credentials or [] if p.display_name == self.password_name]
+        held = [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
         granted = bool(sp) and self._assignment(sp.id) is not None
         return Inspection(identity, granted=granted, held=sorted(held, key=_created), facts=facts)
 
-    def _find_app(self) -> Any:
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.applications.applications_request_builder import ApplicationsRequestBuilder
-
+    def _find_app(self) -> App | None:
         if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name
-            query = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters(
-                filter=f"appId eq '{app_id}'"
-            )
-            found = self._graph(
-                "applications", lambda g: g.applications.get(RequestConfiguration(query_parameters=query))
-            )
-            apps = [a for a in (found.value or []) if a.app_id == app_id]
+            found = self._graph("applications", lambda g: g.apps(f"appId eq '{app_id}'"))
+            apps = [a for a in found if a.app_id == app_id]
             if apps:
-                self.target = replace(self.target, principal=apps[0].display_name)
+                self.target = replace(self.target, principal=apps[0].display_name or "")
             return apps[0] if apps else None
         name = self.target.principal.replace("'", "''")
-        query = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters(
-            filter=f"displayName eq '{name}'"
-        )
-        found = self._graph("applications", lambda g: g.applications.get(RequestConfiguration(query_parameters=query)))
-        apps = [a for a in (found.value or []) if a.display_name == self.target.principal]
+        found = self._graph("applications", lambda g: g.apps(f"displayName eq '{name}'"))
+        apps = [a for a in found if a.display_name == self.target.principal]
         if len(apps) > 1:
             raise PreconditionError(
                 f"{len(apps)} app registrations are named {self.target.principal}; regboot cannot tell which is its",
@@ -233,19 +225,9 @@ class Acr(Provider):
             )
         return apps[0] if apps else None
 
-    def _find_sp(self, app_id: str) -> Any:
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.service_principals.service_principals_request_builder import (
-            ServicePrincipalsRequestBuilder,
-        )
-
-        query = ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters(
-            filter=f"appId eq '{app_id}'"
-        )
-        found = self._graph(
-            "service principals", lambda g: g.service_principals.get(RequestConfiguration(query_parameters=query))
-        )
-        return (found.value or [None])[0]
+    def _find_sp(self, app_id: str) -> Principal | None:
+        found = self._graph("service principals", lambda g: g.principals(f"appId eq '{app_id}'"))
+        return found[0] if found else None
 
     def _assignment(self, principal_id: str) -> Any:
         az, scope, role = self.azure, self._facts["registry_id"], self._role_id()
@@ -342,18 +324,11 @@ class Acr(Provider):
 
     # --- changes ----------------------------------------------------------------------------------------
     def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
-        from msgraph.generated.models.application import Application
-        from msgraph.generated.models.service_principal import ServicePrincipal
-
         t = self.target
         notes = SERVES + self.label
         if found.identity is None:
             with journal.creating():
-                app = self._create_app(
-                    lambda g: g.applications.post(
-                        Application(display_name=t.principal, notes=notes, sign_in_audience="AzureADMyOrg")
-                    )
-                )
+                app = self._create_app(lambda g: g.create_app(t.principal, notes, "AzureADMyOrg"))
                 journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
             self.run.record("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}")
             found.facts.update(app_object_id=app.id, sp_id=None)
@@ -365,7 +340,7 @@ class Acr(Provider):
                 object_id = found.facts["app_object_id"]
                 self._graph_write(
                     f"app {t.principal}",
-                    lambda g: g.applications.by_application_id(object_id).patch(Application(notes=notes)),
+                    lambda g: g.set_notes(object_id, notes),
                 )
                 self.run.record("updated", "app registration", t.principal, f"now records {self.label}")
             else:
@@ -375,7 +350,7 @@ class Acr(Provider):
                 try:
                     sp = self._graph_write(
                         f"service principal {t.principal}",
-                        lambda g: g.service_principals.post(ServicePrincipal(app_id=identity.name)),
+                        lambda g: g.create_principal(identity.name),
                         not_yet=_app_not_replicated,
                         expect=_exists,
                     )
@@ -449,21 +424,13 @@ class Acr(Provider):
             self.run.record("found", role_name, f"granted to {self.target.principal}", f"on {scope}")
 
     def mint(self, identity: Identity, journal: Journal) -> Minted:
-        from msgraph.generated.applications.item.add_password.add_password_post_request_body import (
-            AddPasswordPostRequestBody,
-        )
-        from msgraph.generated.models.password_credential import PasswordCredential
-
         app = self._app(identity)
-        object_id, known = app.id, {str(p.key_id) for p in app.password_credentials or []}
+        object_id, known = app.id, {p.key_id for p in app.password_credentials}
         ends = datetime.now(UTC) + self.target.expires_in
-        body = AddPasswordPostRequestBody(
-            password_credential=PasswordCredential(display_name=self.password_name, end_date_time=ends)
-        )
         what = f"a password for {self.target.principal}"
 
-        def add(g: Any) -> Any:
-            return g.applications.by_application_id(object_id).add_password.post(body)
+        def add(g: Graph) -> Awaitable[Password]:
+            return g.add_password(object_id, self.password_name, ends)
 
         with journal.creating():
             try:
@@ -473,7 +440,7 @@ class Acr(Provider):
                 # secret: retire any such password before asking for another.
                 self._retire_unanswered(object_id, known)
                 created = self._graph_write(what, add, not_yet=_app_not_replicated)
-            key_id = str(created.key_id)
+            key_id = created.key_id
             journal.push(
                 f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id)
             )
@@ -482,7 +449,7 @@ class Acr(Provider):
             "minted",
             "password",
             key_id,
-            f"for {self.target.principal}, expires {created.end_date_time.date().isoformat()}",
+            f"for {self.target.principal}, expires {ends.date().isoformat()}",
         )
         credential = RegistryCredential(self._facts["login_server"], identity.name, secret, self.consumer.email)
         return Minted(credential, _held(created))
@@ -494,7 +461,7 @@ class Acr(Provider):
             nonlocal app_id
             app = self._app(identity)
             app_id = app.id
-            mine = [p for p in app.password_credentials or [] if p.display_name == self.password_name]
+            mine = [p for p in app.password_credentials if p.display_name == self.password_name]
             return [h for h in map(_held, mine) if h.id != keep.id]
 
         return self.run.retire_all(
@@ -572,8 +539,8 @@ class Acr(Provider):
 
         def late() -> list[str] | None:
             app = self._find_app()
-            passwords = (app.password_credentials or []) if app else []
-            new = [str(p.key_id) for p in passwords if p.display_name == self.password_name]
+            passwords = app.password_credentials if app else ()
+            new = [p.key_id for p in passwords if p.display_name == self.password_name]
             return [k for k in new if k not in known] or None
 
         found = appeared(
@@ -587,7 +554,7 @@ class Acr(Provider):
             self._remove_password(object_id, key_id)
             self.run.record("retired", "password", key_id, "made by a request that timed out")
 
-    def _app(self, identity: Identity) -> Any:
+    def _app(self, identity: Identity) -> App:
         """The identity's app, which this run has seen: while a listing lacks it, that replica is behind."""
         app = appeared(
             self._find_app,
@@ -602,15 +569,11 @@ class Acr(Provider):
         return app
 
     def _remove_password(self, object_id: str, key_id: str) -> None:
-        from msgraph.generated.applications.item.remove_password.remove_password_post_request_body import (
-            RemovePasswordPostRequestBody,
-        )
-
-        body = RemovePasswordPostRequestBody(key_id=uuid.UUID(key_id))
+        key = str(uuid.UUID(key_id))  # Graph's keyId is a GUID: anything else is a bug here, not Azure's answer
         try:
             self._graph(
                 f"removing password {key_id}",
-                lambda g: g.applications.by_application_id(object_id).remove_password.post(body),
+                lambda g: g.remove_password(object_id, key),
                 not_yet=_app_not_replicated,
                 patience=REPLICATION,
                 expect=_password_gone,
@@ -623,7 +586,7 @@ class Acr(Provider):
         try:
             self._graph(
                 "deleting the service principal",
-                lambda g: g.service_principals.by_service_principal_id(sp_id).delete(),
+                lambda g: g.delete_principal(sp_id),
                 expect=_gone,
             )
         except Exception as err:
@@ -636,7 +599,7 @@ class Acr(Provider):
         try:
             self._graph(
                 "deleting the app registration",
-                lambda g: g.applications.by_application_id(object_id).delete(),
+                lambda g: g.delete_app(object_id),
                 expect=_gone,
             )
         except Exception as err:
@@ -697,28 +660,11 @@ class Acr(Provider):
 
     @classmethod
     def _describe(cls, entry: PlatformEntry, azure: Azure) -> StatusRow:
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.applications.applications_request_builder import ApplicationsRequestBuilder
-        from msgraph.generated.service_principals.service_principals_request_builder import (
-            ServicePrincipalsRequestBuilder,
-        )
-
-        def where(builder: Any, query: str) -> Any:
-            return RequestConfiguration(query_parameters=builder(filter=query))
-
-        apps = azure.graph(
-            "applications",
-            lambda g: g.applications.get(
-                where(
-                    ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters,
-                    f"appId eq '{entry.username}'",
-                )
-            ),
-        )
-        app = (apps.value or [None])[0]
+        apps = azure.graph("applications", lambda g: g.apps(f"appId eq '{entry.username}'"))
+        app = apps[0] if apps else None
         if app is None:
             return StatusRow(cls.name, identity=entry.username, problems=("app not found",))
-        passwords = app.password_credentials or []
+        passwords = app.password_credentials
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
@@ -726,16 +672,8 @@ class Acr(Provider):
         if not azure.subscription:
             azure.subscription = _subscription_holding(azure, host.split(".")[0])
         if azure.subscription:
-            sps = azure.graph(
-                "service principals",
-                lambda g: g.service_principals.get(
-                    where(
-                        ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters,
-                        f"appId eq '{entry.username}'",
-                    )
-                ),
-            )
-            sp = (sps.value or [None])[0]
+            sps = azure.graph("service principals", lambda g: g.principals(f"appId eq '{entry.username}'"))
+            sp = sps[0] if sps else None
             registry = next(
                 (
                     r
@@ -792,8 +730,8 @@ def _matches(pattern: str, action: str) -> bool:
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())
 
 
-def _held(p: Any) -> Held:
-    return Held(str(p.key_id), created=p.start_date_time, expires=p.end_date_time, label=p.display_name or "")
+def _held(p: Password) -> Held:
+    return Held(p.key_id, created=p.start_date_time, expires=p.end_date_time, label=p.display_name or "")
 
 
 def _created(h: Held) -> datetime:

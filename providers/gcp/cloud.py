@@ -1,7 +1,8 @@
 """The Google APIs regboot calls, behind one small class. Imported only when a Google provider runs.
 
-IAM admin is gRPC only; Resource Manager and Artifact Registry go over REST. An `http://` endpoint in the
-environment means an emulator on loopback: plaintext and anonymous, and no credential lookup at all.
+IAM admin is gRPC only (google-cloud-iam); Resource Manager and Artifact Registry go over REST through google-auth's
+authorized session (providers/gcp/rest.py). An `http://` endpoint in the environment means an emulator on loopback:
+plaintext and anonymous, and no credential lookup at all.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import google.auth
 import google.auth.exceptions
 from google.api_core import exceptions as gx
 from google.auth.credentials import AnonymousCredentials, Credentials
-from google.cloud import artifactregistry_v1, iam_admin_v1, resourcemanager_v3
+from google.cloud import iam_admin_v1
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from bootstrap import network
@@ -24,6 +25,7 @@ from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
+from providers.gcp import rest
 
 T = TypeVar("T")
 BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
@@ -77,21 +79,21 @@ class Google:
                 self._clients["iam"] = iam_admin_v1.IAMClient(credentials=self.credentials(), client_options=options)
         return self._clients["iam"]
 
-    def _rest(self, key: str, env_name: str, cls: Any) -> Any:
+    def _rest(self, key: str, env_name: str, cls: Any, host: str) -> Any:
         if key not in self._clients:
             found = endpoint(self.env, f"REGBOOT_GCP_{env_name}_ENDPOINT")
-            options = {"api_endpoint": found.url if found.plain else found.netloc} if found else None
+            base = found.url if found and found.plain else f"https://{found.netloc if found else host}"
             creds = AnonymousCredentials() if found and found.plain else self.credentials()
-            self._clients[key] = cls(transport="rest", credentials=creds, client_options=options)
+            self._clients[key] = cls(base, creds)
         return self._clients[key]
 
     @property
-    def projects(self) -> resourcemanager_v3.ProjectsClient:
-        return self._rest("crm", "RESOURCEMANAGER", resourcemanager_v3.ProjectsClient)
+    def projects(self) -> rest.Projects:
+        return self._rest("crm", "RESOURCEMANAGER", rest.Projects, "cloudresourcemanager.googleapis.com")
 
     @property
-    def registry(self) -> artifactregistry_v1.ArtifactRegistryClient:
-        return self._rest("ar", "ARTIFACTREGISTRY", artifactregistry_v1.ArtifactRegistryClient)
+    def registry(self) -> rest.Registry:
+        return self._rest("ar", "ARTIFACTREGISTRY", rest.Registry, "artifactregistry.googleapis.com")
 
     def _policies(self, resource: str) -> Any:
         return self.registry if "/repositories/" in resource else self.projects

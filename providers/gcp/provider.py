@@ -15,6 +15,7 @@ from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
+from bootstrap.parallel import caught, together
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
 from bootstrap.result import Step
@@ -77,8 +78,7 @@ class GoogleProvider(Provider):
     needs: ClassVar[Mapping[str, str]] = {
         "google.auth": "google-auth",
         "google.cloud.iam_admin_v1": "google-cloud-iam",
-        "google.cloud.resourcemanager_v3": "google-cloud-resource-manager",
-        "google.cloud.artifactregistry_v1": "google-cloud-artifact-registry",
+        "requests": "requests",
         "grpc": "grpcio",
     }
     target: Target
@@ -89,6 +89,7 @@ class GoogleProvider(Provider):
         self.target = self.make_target({**self.opts, "service_account": account})
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
+        self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
 
     @classmethod
     def make_target(cls, options: Mapping[str, Any]) -> Target:
@@ -123,7 +124,7 @@ class GoogleProvider(Provider):
         from providers.gcp.cloud import refusal
 
         t = self.target
-        project, keys, repository = self._probe_apis()
+        project, keys, repository, permissions = self._read_ahead()
         if isinstance(project, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
             raise PreconditionError(
                 f"Google Cloud project {t.project} was not found or is not visible to these credentials "
@@ -135,29 +136,21 @@ class GoogleProvider(Provider):
             raise refusal(project, f"project {t.project}")
         # This read only proves IAM answers: no account yet is what onboarding is for, and a refusal is named by the
         # permission check below.
-        if keys and not isinstance(keys, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
+        if isinstance(keys, gx.GoogleAPICallError) and not isinstance(
+            keys, gx.NotFound | gx.PermissionDenied | gx.Forbidden
+        ):
             raise refusal(keys, f"keys of {t.email}")
         if t.repository and isinstance(repository, gx.NotFound):
             raise _no_repository(t.repository)
         if repository:
             raise refusal(repository, f"repository {t.repository}")
-        missing = self.google.missing_permissions(
-            f"projects/{t.project}",
-            [
-                "iam.serviceAccounts.create",
-                "iam.serviceAccounts.get",
-                "iam.serviceAccountKeys.create",
-                "iam.serviceAccountKeys.delete",
-                *(["resourcemanager.projects.setIamPolicy"] if any(not g.on_repository for g in t.grants) else []),
-            ],
-        )
-        if t.repository and any(g.on_repository for g in t.grants):
-            try:  # a replica may not know the repository get just found: the same answer as get's
-                missing += self.google.missing_permissions(
-                    t.repository, ["artifactregistry.repositories.setIamPolicy"], allow=(gx.NotFound,)
-                )
-            except gx.NotFound:
-                raise _no_repository(t.repository) from None
+        missing: list[str] = []
+        for answer in permissions:
+            if isinstance(answer, gx.NotFound):  # a replica may not know the repository get just found
+                raise _no_repository(t.repository or "")
+            if isinstance(answer, BaseException):
+                raise answer
+            missing += answer
         if missing:
             raise PreconditionError(
                 f"your Google credentials lack {', '.join(missing)} on project {t.project}",
@@ -166,40 +159,84 @@ class GoogleProvider(Provider):
                 code="missing_permission",
             )
 
-    def _probe_apis(self) -> tuple[Any, Any, Any]:
-        """One read of every API this run calls: the project, the account's keys, the repository; each one's
-        refusal or None. A new project has several APIs disabled: one error names them all, before any change."""
+    def _read_ahead(self) -> tuple[Any, Any, Any, list[Any]]:
+        """Every read of the preflight at once, and the account inspection will ask for: they wait on different
+        APIs and none needs another's answer. One read of every API this run calls (the project, the account's keys,
+        the repository), each one's refusal or None (the keys: the list when it answered); the permission checks'
+        answers or errors; the account, kept for `inspect`. A new project has several APIs disabled: one error
+        names them all, before any change."""
+        from google.api_core import exceptions as gx
         from google.cloud import iam_admin_v1
 
         from providers.gcp.cloud import apis_disabled, disabled_service
 
         t, g = self.target, self.google
         user = iam_admin_v1.ListServiceAccountKeysRequest.KeyType.USER_MANAGED
-        project = g.probe(
-            f"project {t.project}",
-            lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once),
-        )
-        # The keys of the account, which may not exist yet (a 404 then): a read the run makes anyway.
-        keys = g.probe(
-            f"keys of {t.email}",
-            lambda: g.iam.list_service_account_keys(request={"name": t.account_name, "key_types": [user]}, **g.once),
-        )
-        repository = None
+        g.iam, g.projects  # noqa: B018 - made here, not raced for by the threads below
         if t.repository:
-            repository = g.probe(
-                f"repository {t.repository}", lambda: g.registry.get_repository(name=t.repository, **g.once)
+            g.registry  # noqa: B018
+
+        def keys() -> Any:  # the account may not exist yet (a 404 then): a read the run makes anyway
+            request = {"name": t.account_name, "key_types": [user]}
+            try:
+                return list(
+                    g.call(
+                        f"keys of {t.email}",
+                        lambda: g.iam.list_service_account_keys(request=request, **g.once).keys,
+                        allow=(gx.GoogleAPICallError,),
+                    )
+                )
+            except gx.GoogleAPICallError as err:
+                return err
+
+        project_permissions = [
+            "iam.serviceAccounts.create",
+            "iam.serviceAccounts.get",
+            "iam.serviceAccountKeys.create",
+            "iam.serviceAccountKeys.delete",
+            *(["resourcemanager.projects.setIamPolicy"] if any(not g.on_repository for g in t.grants) else []),
+        ]
+        reads = [
+            lambda: g.probe(
+                f"project {t.project}", lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once)
+            ),
+            keys,
+            lambda: (
+                t.repository
+                and g.probe(
+                    f"repository {t.repository}", lambda: g.registry.get_repository(name=t.repository, **g.once)
+                )
+            ),
+            lambda: caught(lambda: g.get_account(t.account_name)),
+            lambda: caught(lambda: g.missing_permissions(f"projects/{t.project}", project_permissions)),
+        ]
+        if t.repository and any(grant.on_repository for grant in t.grants):
+            repository_permissions = ["artifactregistry.repositories.setIamPolicy"]
+            reads.append(
+                lambda: caught(
+                    lambda: g.missing_permissions(t.repository or "", repository_permissions, allow=(gx.NotFound,))
+                )
             )
-        if disabled := [s for s in map(disabled_service, (project, keys, repository)) if s]:
+        project, keys_read, repository, account, *permissions = together(*reads)
+        refusals = (project, keys_read if isinstance(keys_read, BaseException) else None, repository or None)
+        if disabled := [s for s in map(disabled_service, refusals) if s]:
             raise apis_disabled(disabled, t.project)
-        return project, keys, repository
+        self._read = {"account": account, "keys": keys_read}
+        return project, keys_read, repository or None, permissions
 
     def inspect(self) -> Inspection:
-        account = self.google.get_account(self.target.account_name)
+        # What preflight read already serves the first inspection; any later one (a second look) reads anew.
+        read, self._read = self._read, {}
+        account = read["account"] if "account" in read else self.google.get_account(self.target.account_name)
+        if isinstance(account, BaseException):
+            raise account
         if account is None:
             return Inspection()
         serves = account.description[len(SERVES) :] if account.description.startswith(SERVES) else None
         identity = Identity("service account", account.email, serves=serves)
-        return Inspection(identity, granted=self._granted(), held=self._held(), facts={"unique_id": account.unique_id})
+        keys = read.get("keys")
+        held = self._held(keys if isinstance(keys, list) else None)
+        return Inspection(identity, granted=self._granted(), held=held, facts={"unique_id": account.unique_id})
 
     def _granted(self) -> bool:
         member = self.target.member
@@ -211,8 +248,8 @@ class GoogleProvider(Provider):
                 return False
         return True
 
-    def _held(self) -> list[Held]:
-        keys = self.google.keys(self.target.account_name)
+    def _held(self, keys: list[Any] | None = None) -> list[Held]:
+        keys = self.google.keys(self.target.account_name) if keys is None else keys
         return sorted((_held(k) for k in keys), key=lambda h: h.created or datetime.min.replace(tzinfo=UTC))
 
     def login(self, found: Inspection) -> tuple[str, str]:

@@ -241,3 +241,26 @@ def test_status_without_a_subscription_finds_the_grant_where_the_registry_is(san
     done = regboot("status", "-o", "json")
     [row] = done.json()["data"]["credentials"]
     assert row["grant"] == f"AcrPull on {azure.model.registries['teambregistry'].id}"
+
+
+def test_onboarding_reads_graph_without_loading_its_models(sandbox, azure):
+    """msgraph's model deserialisers import ~1,200 generated modules on their first parse (2 s of an onboarding):
+    regboot reads Graph's JSON itself, so an onboarding loads only the few error models of the adapter."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, runpy, sys\n"
+        "loaded = lambda: sum(m.startswith('msgraph.generated.models.') for m in sys.modules)\n"
+        "atexit.register(lambda: sys.__stderr__.write(f'\\nmodels loaded: {loaded()}\\n'))\n"
+        "sys.argv = ['regboot', *sys.argv[1:]]\n"
+        "runpy.run_module('bootstrap', run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *ACR], env=dict(os.environ), capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert apps(azure) and "docker-credentials" in platform_credentials(sandbox)
+    models = int(done.stderr.rsplit("models loaded: ", 1)[1].split()[0])
+    assert models < 20, f"{models} msgraph model modules loaded"

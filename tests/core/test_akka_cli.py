@@ -66,7 +66,8 @@ def test_a_service_token_that_describes_no_user_can_onboard_its_project(sandbox,
     done = onboard(regboot, canaries, env={"AKKA_TOKEN": token, "AKKA_PROJECT": "demo-project"})
     assert done.code == 0, done.stderr
     assert "docker-credentials" in platform_credentials(sandbox)
-    assert "auth current-login" in akka_commands(sandbox)
+    # reading the token's project is the login check: `auth current-login`, which fails for it, is not asked
+    assert "projects get" in akka_commands(sandbox) and "auth current-login" not in akka_commands(sandbox)
 
 
 def test_a_bad_service_token_is_not_logged_in(sandbox, regboot, canaries):
@@ -115,3 +116,28 @@ def test_a_region_the_project_does_not_have_is_refused_before_any_write(sandbox,
     assert done.code == 2, done.stderr
     assert "gcp-us-east1" in done.stderr
     assert not MUTATING & set(akka_commands(sandbox))
+
+
+# --- issue 17: fewer akka commands ---------------------------------------------------------------------------
+def test_the_clis_dialect_is_learned_once_per_installed_binary(sandbox, regboot, canaries):
+    from bootstrap.sandbox import akka
+
+    assert onboard(regboot, canaries).code == 0
+    assert onboard(regboot, canaries, "--secret-name", "second").code == 0
+    assert akka_commands(sandbox).count("docker") == 1  # `akka docker --help`, asked by the first run only
+    # An older CLI installed over it: a new file, whose dialect is learned anew and used.
+    set_platform(sandbox, version="2.0.12")
+    akka.install(sandbox.bin, sandbox.akka_state_file)
+    assert onboard(regboot, canaries).code == 0
+    assert akka_commands(sandbox).count("docker") == 2
+    assert "docker delete-credentials" not in akka_commands(sandbox)
+    assert regboot("offboard", "private", *PRIVATE, "-y").code == 0
+    assert "docker delete-credentials" in akka_commands(sandbox)
+
+
+def test_an_onboarding_asks_the_platform_only_what_it_needs(sandbox, regboot, canaries):
+    """The login is told by reading the project; the project comes from akka's local configuration."""
+    assert onboard(regboot, canaries).code == 0
+    assert sorted(akka_commands(sandbox)) == sorted(
+        ["config get", "projects get", "docker", "docker list-credentials", "docker add-credentials"]
+    )

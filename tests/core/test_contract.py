@@ -63,7 +63,9 @@ UNREACHABLE = "rpc error: code = Unavailable desc = connection error: dial tcp: 
 def test_an_unreachable_platform_is_not_taken_for_a_verdict(sandbox, regboot, canaries, command):
     """No network is not "not logged in" nor "no such project": exit 1, retry advised, nothing changed."""
     set_platform(sandbox, fail={command: {"message": UNREACHABLE}})
-    args = () if command == "config get" else ("--akka-project", "demo-project")
+    if command == "auth current-login":  # asked only to tell "logged out" from "no project configured"
+        set_platform(sandbox, config={})
+    args = () if command in ("config get", "auth current-login") else ("--akka-project", "demo-project")
     done = regboot(
         "onboard", "private", *PRIVATE, *args, "--password-stdin", "--no-verify", "-o", "json", input=canaries.new()
     )

@@ -237,3 +237,30 @@ def test_an_api_disabled_after_onboarding_is_named_with_the_enable_command(sandb
     assert f"gcloud services enable iam.googleapis.com --project {PROJECT}" in done.stderr
     status = regboot("status")  # a warning per credential: which API, not "check your roles"
     assert "has not enabled iam.googleapis.com" in status.stdout, status.stdout
+
+
+def test_a_new_account_is_not_searched_for_older_keys_after_onboarding(sandbox, google, regboot):
+    """The account was made by this run, under the consumer's lock: it holds no key but the new one, so there is
+    nothing to retire and no listing to make once the platform holds it."""
+    assert regboot(*GCR).code == 0
+    operations = google.calls.operations()
+    minted = operations.index("iam.CreateServiceAccountKey")
+    assert "iam.ListServiceAccountKeys" not in operations[minted:]
+    assert len(user_keys(google)) == 1
+
+
+def test_the_preflight_reads_serve_the_inspection(sandbox, google, regboot):
+    """Preflight already read the account and its keys: a rerun does not ask for them again."""
+    assert regboot(*GCR).code == 0
+    google.calls.clear()
+    assert regboot(*GCR).code == 0
+    operations = google.calls.operations()
+    assert operations.count("iam.GetServiceAccount") == 1 and operations.count("iam.ListServiceAccountKeys") == 1
+
+
+def test_a_logged_out_platform_is_reported_before_the_clouds_refusal(sandbox, google, regboot):
+    """The platform's and the cloud's preflight run at once; the platform's failure is still the one reported."""
+    set_platform(sandbox, logged_in=False)
+    done = regboot("onboard", "gcr", "--gcp-project", "no-such-project", "--no-verify", "-o", "json")
+    assert done.code == 3
+    assert [e["code"] for e in done.json()["errors"]] == ["not_logged_in"]
