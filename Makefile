@@ -23,7 +23,10 @@ typecheck: $(STAMP)
 # The suite waits more than it computes (subprocesses, sockets): more workers than cores still pays.
 TEST_WORKERS ?= 4
 
+# Compiled once up front: with PYTHONDONTWRITEBYTECODE set, as on our machines, each of the suite's thousands of
+# short processes (the stand-in akka above all) would otherwise compile the same sources again.
 test: lint typecheck
+	$(BIN)/python -m compileall -q -j 0 bootstrap providers tests >/dev/null
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 demo: $(STAMP)

@@ -1,6 +1,6 @@
 """The whole fault matrix: every call of onboard, rotate and offboard for gcr, gar and acr (and the platform's
 akka commands), answered once with each kind of fault, each case judged on what the clouds and the platform hold
-(see bootstrap/sandbox/faultmatrix.py). Prints the figures and every case that neither converged nor failed clean.
+(see tests/reliability/faultmatrix.py). Prints the figures and every case that neither converged nor failed clean.
 
 Usage: python benchmarks/reliability.py [-j WORKERS] [--provider P]... [--command C]... [--kind K]... [--match TEXT]
        [--failures]
@@ -20,9 +20,11 @@ from pathlib import Path
 
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # else every stopped emulator logs a GOAWAY line
 
-from bootstrap.sandbox import endstate, faultmatrix
-from bootstrap.sandbox.faultmatrix import Case, InProcess, Verdict
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the oracles live with the tests
+
 from bootstrap.sandbox.world import Sandbox
+from tests.reliability import endstate, faultmatrix
+from tests.reliability.faultmatrix import Case, InProcess, Verdict
 
 SLOW = 15.0  # seconds: a case that takes longer is named as it finishes
 

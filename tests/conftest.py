@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -126,21 +125,14 @@ def regboot(canaries: Canaries):
 
 @pytest.fixture
 def regboot_process(canaries: Canaries):
-    """Run regboot as its own process, as a user would."""
+    """Run regboot as its own process, as a user would (forked from one that has imported it: tests/launcher.py)."""
+    from tests import launcher
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Outcome:
-        done = subprocess.run(
-            [sys.executable, "-m", "bootstrap", *args],
-            input=input,
-            text=True,
-            capture_output=True,
-            env={**os.environ, **(env or {})},
-            timeout=timeout,
-            check=False,
-        )
+        done = launcher.run(list(args), {**os.environ, **(env or {})}, input=input, timeout=timeout)
         canaries.saw("process stdout", done.stdout)
         canaries.saw("process stderr", done.stderr)
-        return Outcome(done.returncode, done.stdout, done.stderr)
+        return Outcome(done.code, done.stdout, done.stderr)
 
     return run
 

@@ -45,7 +45,6 @@ of each valid token to its project; any other AKKA_TOKEN is refused as unauthent
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -56,8 +55,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-from filelock import FileLock
 
 from bootstrap.sandbox import latency
 
@@ -91,10 +88,17 @@ def install(bin_dir: Path, state_file: Path, *, project: str = "demo-project", s
     """Write an executable `akka` into bin_dir and a fresh state file; return the executable's path."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     exe = bin_dir / "akka"
-    # The clock starts before the stand-in's imports: what it records is all of its own time but the interpreter's
+    # -S: the suite starts thousands of these, and site's .pth processing costs about what a command does. What
+    # site would have given is added by hand: this package's root and, from PYTHONPATH, the tests' socket guard.
+    # The clock starts before the imports: what the stand-in records is all of its own time but the interpreter's
     # start (a few ms), which a Go binary pays too.
+    root = Path(__file__).resolve().parents[2]
     exe.write_text(
-        f"#!{sys.executable}\nimport time\nbegan = time.time()\n"
+        f"#!{sys.executable} -S\n"
+        "import time\nbegan = time.time()\n"
+        f"import sys\nsys.path.append({str(root)!r})\n"
+        "try:\n    import sitecustomize  # noqa: F401  (the tests' loopback guard, when PYTHONPATH names it)\n"
+        "except ImportError:\n    pass\n"
         "from bootstrap.sandbox.akka import main\nraise SystemExit(main(began=began))\n"
     )
     exe.chmod(0o755)
@@ -117,7 +121,7 @@ def _state_path() -> Path:
 def _locked_state() -> Iterator[dict[str, Any]]:
     path = _state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(path.with_suffix(".lock")):
+    with _exclusive(path.with_suffix(".lock")):
         state = json.loads(path.read_text()) if path.exists() else default_state()
         try:
             yield state
@@ -127,9 +131,29 @@ def _locked_state() -> Iterator[dict[str, Any]]:
         _save(path, state)
 
 
+def _sha256(data: bytes) -> Any:
+    import hashlib  # only the commands that take a secret pay for loading OpenSSL
+
+    return hashlib.sha256(data)
+
+
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """One command at a time, as the platform serialises them. fcntl rather than filelock: importing filelock
+    costs more than a command does, and the stand-in, an executable script, is POSIX-only anyway."""
+    import fcntl
+
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _save(path: Path, state: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2))
+    tmp.write_text(json.dumps(state))  # no indent: json's C encoder only serves the compact form
     tmp.replace(path)
 
 
@@ -290,7 +314,7 @@ class Cli:
         token = os.environ.get("AKKA_TOKEN")
         if not token:
             return None
-        project = self.state.get("service_tokens", {}).get(hashlib.sha256(token.encode()).hexdigest())
+        project = self.state.get("service_tokens", {}).get(_sha256(token.encode()).hexdigest())
         if project is None:
             raise CliError("rpc error: code = Unauthenticated desc = invalid or expired token")
         return str(project)
@@ -384,7 +408,7 @@ class Cli:
             "email": flags.get("--docker-email", ""),
             "region": flags.get("--region", ""),
             "status": "OK",
-            "password_sha256": hashlib.sha256(flags["--docker-password"].encode()).hexdigest(),
+            "password_sha256": _sha256(flags["--docker-password"].encode()).hexdigest(),
         }
         project.setdefault("secrets", {})[name] = {"type": "docker-registry"}
         return f"Credentials {name} for {flags['--docker-server']} added."

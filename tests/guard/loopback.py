@@ -3,7 +3,6 @@ the test. Installed in the test process by conftest and in every child Python pr
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 from collections.abc import Iterator
@@ -37,6 +36,8 @@ def _check(sock: socket.socket, address: object) -> None:
     host = str(address[0]).split("%")[0]
     if host in _ALLOWED_NAMES:
         return
+    import ipaddress  # here, not at the top: every child process loads this guard, few connect anywhere
+
     try:
         if ipaddress.ip_address(host).is_loopback:
             return

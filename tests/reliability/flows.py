@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bootstrap.sandbox import faultmatrix
-from bootstrap.sandbox.faultmatrix import Point
+from tests.reliability import faultmatrix
+from tests.reliability.faultmatrix import Point
 
 SNAPSHOT = Path(__file__).with_name("flows.json")
 FLOWS = [

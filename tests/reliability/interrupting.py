@@ -7,20 +7,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from bootstrap.sandbox.faults import Fault
+from tests import launcher
 from tests.conftest import platform_credentials, set_platform
-
-# SIGINT back to Python's own handler first: started from a background job, the tests inherit it ignored.
-LAUNCH = (
-    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); sys.stdin.readline(); "
-    "from bootstrap.cli import main; sys.argv[0] = 'regboot'; main()"
-)
 
 
 @dataclass
@@ -35,14 +28,7 @@ def run_stopped(
 ) -> Stopped:
     """Start `regboot argv`, send `signum` to it when `operation` first reaches `emulator` (or, for emulator
     "akka", while that akka command runs, which `akka` may make fail or hang too), and wait for it to end."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, *argv],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **world.env},
-    )
+    process = launcher.start(argv, {**os.environ, **world.env}, hold=True)
     if emulator == "akka":
         set_platform(world, fail={operation: {"signal": signal.Signals(signum).name[3:], **(akka or {})}})
     else:

@@ -6,27 +6,22 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 
 import pytest
 
+from tests import launcher
 from tests.lifecycle.conftest import ARGS, Cloud
 from tests.reliability.interrupting import platform_secret_hash
 
 
 def together(world, *argvs: list[str]) -> list[subprocess.CompletedProcess]:
     env = {**os.environ, **world.env}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bootstrap", *argv],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for argv in argvs
+    processes = [launcher.start(argv, env) for argv in argvs]
+    outputs = [p.communicate(timeout=180) for p in processes]
+    return [
+        subprocess.CompletedProcess(argv, p.returncode, out, err)
+        for argv, p, (out, err) in zip(argvs, processes, outputs, strict=True)
     ]
-    return [subprocess.CompletedProcess(p.args, p.wait(timeout=180), *p.communicate()) for p in processes]
 
 
 @pytest.mark.parametrize("provider", ["gcr", "acr"])

@@ -1,6 +1,6 @@
 """A fault at any call is either ridden out or fails clean, and the next run converges: the fault matrix in CI.
 
-The cases come from the request logs of a clean run of each flow (bootstrap/sandbox/faultmatrix.py), kept as a
+The cases come from the request logs of a clean run of each flow (tests/reliability/faultmatrix.py), kept as a
 snapshot that test_flows.py checks against a fresh run (tests/reliability/flows.py). CI runs every fault kind at
 every call of onboarding one provider per cloud (gcr, acr), and a sample of rotate (gar, acr) and offboard (gcr,
 acr): the faults that take a different path (a 503, a timeout, a conflict, a not-yet-visible read) at every call
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from bootstrap.sandbox import endstate, faultmatrix
-from bootstrap.sandbox.faultmatrix import Case
-from tests.reliability import flows
+from tests.reliability import endstate, faultmatrix, flows
+from tests.reliability.faultmatrix import Case
 
 EVERY_CALL = [("gcr", "onboard"), ("acr", "onboard")]
 SAMPLED = [("gar", "rotate"), ("acr", "rotate"), ("gcr", "offboard"), ("acr", "offboard")]

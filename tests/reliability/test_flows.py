@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bootstrap.sandbox import faultmatrix
-from tests.reliability import flows
+from tests.reliability import faultmatrix, flows
 
 
 @pytest.mark.parametrize("flow", flows.FLOWS, ids=[f"{p}-{c}" for p, c in flows.FLOWS])

@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bootstrap.platforms import Unanswered
-from bootstrap.sandbox.endstate import (
+from bootstrap.sandbox.faults import Fault
+from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT, NO_METADATA, Sandbox
+from tests.reliability.endstate import (
     error_said,
     leaks,
     left_behind,
@@ -38,8 +40,6 @@ from bootstrap.sandbox.endstate import (
     unconfirmed,
     wrong_end_state,
 )
-from bootstrap.sandbox.faults import Fault
-from bootstrap.sandbox.world import ACR_REGISTRY, GCP_PROJECT, NO_METADATA, Sandbox
 
 # REGBOOT_CALL_TIMEOUT of every sweep run: a timeout case costs a second or two, not 30. An emulator answers in
 # milliseconds; should one be slower on a busy machine, that is one more timeout, which regboot must ride out anyway.
