@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import signal
 import sys
 from typing import Annotated, Any
 
@@ -145,10 +144,8 @@ def build() -> typer.Typer:
     return app
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM rolls back like Ctrl-C
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
+    from bootstrap import interrupts
+
+    interrupts.install()  # SIGTERM and SIGHUP roll back like Ctrl-C
     sys.exit(build()())

@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bootstrap import interrupts
 from bootstrap.consumer import Consumer
 from bootstrap.engine import Context, Request, consumer_data
 from bootstrap.engine.fleetfile import Fleet
@@ -243,6 +244,6 @@ def _result(fleet: Fleet, outcomes: list[Outcome], *, dry_run: bool, jobs: int, 
         },
         table=[o.row() for o in outcomes],
         columns=COLUMNS,
-        exit_status=130 if interrupted else 1 if failed else 0,
+        exit_status=interrupts.exit_status() if interrupted else 1 if failed else 0,
         errors=errors,
     )
