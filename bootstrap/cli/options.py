@@ -44,7 +44,11 @@ COMMON: dict[str, tuple[Any, Any]] = {
     "email": (
         Annotated[
             str | None,
-            _option("--email", help="Email to store with the credential (default: Google's service account email)."),
+            _option(
+                "--email",
+                help="Email to store with the credential. Ignored for gcr and gar, whose entry always holds the "
+                "service account's email (status and rotate find the account by it).",
+            ),
         ],
         None,
     ),
