@@ -18,6 +18,7 @@ from bootstrap.credentials import scrub
 from bootstrap.errors import Interrupted, OperationError, RegbootError
 from bootstrap.output import render, render_error
 from bootstrap.plugins import registry
+from bootstrap.printable import shown
 from bootstrap.result import Result
 from bootstrap.ui import Ui, configure_logging
 
@@ -102,4 +103,4 @@ def _debug_traceback(common: Common) -> None:
     if common.debug:
         import traceback  # only here: it costs start-up time on every command otherwise
 
-        sys.stderr.write(scrub(traceback.format_exc()))
+        sys.stderr.write(shown(traceback.format_exc()))  # an exception's text may quote outside text

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bootstrap.sandbox.world import GCP_PROJECT
 from tests.conftest import platform_credentials, set_platform
 
@@ -57,11 +59,12 @@ def test_an_entry_whose_server_is_not_a_url_is_one_row_with_a_note(sandbox, regb
     assert "internal error" not in text.stderr and "broken" in text.stdout, text.stdout + text.stderr
 
 
-def test_hostile_akka_messages_reach_the_terminal_escaped(world, regboot):
+@pytest.mark.parametrize("debug", [(), ("--debug",)])
+def test_hostile_akka_messages_reach_the_terminal_escaped(world, regboot, debug):
     message = f"denied {ESC}[2J{ESC}]0;owned{BEL} by policy {RLO}"
     set_platform(world, fail={"docker add-credentials": {"message": message, "times": 1}})
-    done = regboot("onboard", "gcr", "--gcp-project", GCP_PROJECT)
+    done = regboot(*debug, "onboard", "gcr", "--gcp-project", GCP_PROJECT)
     assert done.code == 1
     assert "denied" in done.stderr and "by policy" in done.stderr, done.stderr
-    assert not ACTING.search(done.stdout + done.stderr), repr(done.stderr)
+    assert not ACTING.search(done.stdout + done.stderr), repr(done.stderr)  # --debug's traceback quotes it too
     assert platform_credentials(world) == {}
