@@ -162,3 +162,14 @@ def test_json_envelope_and_exit_status_agree_when_a_signal_meets_add_credentials
         assert [e["code"] for e in document["errors"]] == ["interrupted"], document
     assert platform_secret_hash(world) in {sha(secret) for _, secret in cloud.credentials()}
     settled(world, cloud, regboot)
+
+
+def test_a_signal_before_the_run_begins_still_answers_with_the_envelope_and_its_status(world, regboot_process):
+    # The plugin sends SIGTERM while the command loads, before any call: nothing was made, and -o json still answers.
+    env = {"REGBOOT_PLUGINS": "stopping=tests.plugins.stopping"}
+    done = regboot_process("onboard", "gcr", *ARGS["gcr"], "-o", "json", env=env)
+    assert done.code == 143, done.stdout + done.stderr
+    document = done.json()
+    assert document["status"] == "error" and document["errors"][0]["code"] == "interrupted", document
+    assert "SIGTERM" in document["errors"][0]["message"]
+    assert world.platform_state()["calls"] == [] and all(not e.calls.calls for e in world.emulators.values())
