@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
+import json
+import re
 from dataclasses import dataclass
 from typing import NoReturn
+from urllib.parse import quote, quote_plus
 
-_LIVE: set[str] = set()  # every secret value this process has held, for `scrub`
+_LIVE: set[str] = set()  # every secret value this process has held, in every shape it may be echoed in, for `scrub`
+_PEM = re.compile(r"-----BEGIN [A-Z ]+-----(.*?)-----END [A-Z ]+-----", re.S)
+_SHORTEST = 4  # scrubbing shorter values would mangle ordinary text and hide nothing
+_SHORTEST_PEM_LINE = 16  # a key's last line may be short; shorter than this it is a few bytes of the key
+
+
+def remember(value: str) -> None:
+    """Scrub `value` from everything shown from now on, and the shapes another program may echo it in: JSON- or
+    Go-escaped (a JSON key Go-quoted: its `\\n` become `\\\\n`), escaped twice, URL-encoded, base64, and each line
+    of a PEM body on its own (a partial echo)."""
+    if len(value) < _SHORTEST:
+        return
+    escaped = json.dumps(value)[1:-1]  # Go's %q escapes a key file's ", \\ and line breaks exactly as JSON does
+    shapes = {value, escaped, json.dumps(value, ensure_ascii=False)[1:-1], json.dumps(escaped)[1:-1]}
+    shapes |= {quote(value, safe=""), quote_plus(value), base64.b64encode(value.encode()).decode()}
+    for body in _PEM.findall(value):
+        shapes |= {line for line in re.split(r"\\n|\n", body) if len(line.strip()) >= _SHORTEST_PEM_LINE}
+    _LIVE.update(shapes)
 
 
 def scrub(text: str) -> str:
@@ -27,8 +48,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)
-        if len(value) >= 4:  # scrubbing shorter values would mangle ordinary text and hide nothing
-            _LIVE.add(value)
+        remember(value)
 
     def reveal(self) -> str:
         return self._value
@@ -66,6 +86,10 @@ class RegistryCredential:
     username: str
     password: Secret
     email: str = ""
+
+    def __post_init__(self) -> None:
+        # The Basic Authorization header, and a docker config's `auth`, carry base64(username:password).
+        remember(base64.b64encode(f"{self.username}:{self.password.reveal()}".encode()).decode())
 
     def public(self) -> dict[str, str]:
         """Everything but the password, for results and logs."""

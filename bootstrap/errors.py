@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bootstrap import interrupts
+
 
 class RegbootError(Exception):
     """Something failed: `message` says what and on which resource, `fix` what to do about it."""
@@ -62,7 +64,11 @@ class StillPropagating(VerificationError):
 
 
 class Interrupted(RegbootError):
-    """Ctrl-C or SIGTERM: whatever this run made was rolled back."""
+    """A stop signal (Ctrl-C, SIGTERM, SIGHUP) ended the run; the message says what was rolled back."""
 
     code = "interrupted"
     exit_status = 130
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        super().__init__(message, fix=fix)
+        self.exit_status = interrupts.exit_status()  # 130, 143 or 129, as the signal was

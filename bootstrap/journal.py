@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import TracebackType
 
-from bootstrap.errors import RegbootError
-from bootstrap.interrupts import deferred
+from bootstrap import interrupts
+from bootstrap.errors import Interrupted, RegbootError
 from bootstrap.ui import Ui
 
 
@@ -17,7 +16,8 @@ class Journal:
 
     `push(description, undo)` right after a resource exists; `commit()` once the run no longer needs the
     safety net. Leaving the block with any exception (KeyboardInterrupt included) undoes what is left, newest
-    first, with Ctrl-C ignored meanwhile so a second press cannot strand a half-made secret.
+    first; a stop signal meanwhile is noted, not obeyed, so a second press or CI's SIGTERM cannot abandon it. An
+    interrupt leaves as `Interrupted`, saying what was rolled back and what could not be.
     """
 
     def __init__(self, ui: Ui) -> None:
@@ -32,7 +32,7 @@ class Journal:
     def creating(self) -> AbstractContextManager[None]:
         """Wrap a call that creates something together with the `push` of its undo: Ctrl-C waits until both
         are done, so an interrupt can never fall between a resource existing and its undo being known."""
-        return deferred()
+        return interrupts.deferred()
 
     def commit(self) -> None:
         self._undo.clear()
@@ -54,6 +54,8 @@ class Journal:
         if kind is None:
             return
         self.rollback()
+        if isinstance(exc, KeyboardInterrupt):
+            raise self.interrupted() from None
         if isinstance(exc, RegbootError):
             exc.data.setdefault("rolled_back", list(self.undone))
             exc.data.setdefault("left_behind", list(self.left_behind))
@@ -61,8 +63,20 @@ class Journal:
                 left = "; ".join(self.left_behind)
                 exc.fix = f"{exc.fix} Could not roll back, remove by hand: {left}.".strip()
 
+    def interrupted(self) -> Interrupted:
+        """The interrupt, told as it ended: what was rolled back and what could not be (the CLI adds the command
+        that finishes it)."""
+        undone = f"rolled back {', '.join(self.undone)}" if self.undone else "nothing needed rolling back"
+        if self.left_behind:
+            message = f"could not roll back {'; '.join(self.left_behind)}" + (f" ({undone})" if self.undone else "")
+        else:
+            message = undone
+        stopped = Interrupted(f"interrupted by {interrupts.name()}: {message}")
+        stopped.data = {"rolled_back": list(self.undone), "left_behind": list(self.left_behind)}
+        return stopped
+
     def rollback(self) -> None:
-        with _sigint_ignored():
+        with interrupts.shielded():
             while self._undo:
                 description, undo = self._undo.pop()
                 try:
@@ -78,16 +92,3 @@ class Journal:
 def _first_line(err: BaseException) -> str:
     text = err.message if isinstance(err, RegbootError) else str(err)
     return (text.strip().splitlines() or [type(err).__name__])[0]
-
-
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: nothing to mask
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

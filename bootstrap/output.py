@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from bootstrap.credentials import scrub
 from bootstrap.errors import RegbootError
+from bootstrap.printable import shown
 from bootstrap.result import Result
 
 # 2: every field typed (numbers, ISO 8601 times or null, arrays), and "partial" beside "success" and "error".
@@ -38,19 +39,22 @@ def render(result: Result, fmt: str, out: TextIO | None = None) -> None:
         return
     lines = [result.summary]
     lines += [f"  {i}. {step.text()}" for i, step in enumerate(result.plan, 1)]
-    out.write(scrub("\n".join(lines)) + "\n")
+    out.write(shown("\n".join(lines)) + "\n")
     if result.table:
         columns = result.columns or tuple(result.table[0])
+        # each cell made printable on its own (a line break in one would break the row), before the table adds
+        # its own colour codes
+        rows = [{k: shown(v, lines=False) for k, v in row.items()} for row in result.table]
         if result.layout == "record":
-            out.write(scrub(_records(result.table, columns)))
+            out.write(_records(rows, columns))
         else:
             from bootstrap.tables import table_text  # rich loads only when a table is shown
 
-            out.write(scrub(table_text(result.table, columns, out, fit=result.layout != "wide")))
+            out.write(scrub(table_text(rows, columns, out, fit=result.layout != "wide")))
     if result.warnings:
-        out.write(scrub("\n".join(f"warning: {w}" for w in result.warnings)) + "\n")
+        out.write(shown("\n".join(f"warning: {w}" for w in result.warnings)) + "\n")
     for item in result.errors:
-        sys.stderr.write(scrub(f"error: {item['message']}" + (f"\n{item['fix']}" if item.get("fix") else "")) + "\n")
+        sys.stderr.write(shown(f"error: {item['message']}" + (f"\n{item['fix']}" if item.get("fix") else "")) + "\n")
 
 
 def render_error(
@@ -58,11 +62,12 @@ def render_error(
 ) -> None:
     if fmt == "json":
         _dump(envelope(command, data=dict(err.data), errors=[error_item(err)], status="error"), out or sys.stdout)
-    (err_stream or sys.stderr).write(scrub(f"error: {err}") + "\n")
+    (err_stream or sys.stderr).write(shown(f"error: {err}") + "\n")
 
 
 def _dump(document: dict[str, Any], out: TextIO) -> None:
     # No `default=`: a Secret (or anything unexpected) in the payload fails loudly instead of being stringified.
+    # The data stays exact: JSON escapes every control character, and ensure_ascii every bidi one.
     out.write(scrub(json.dumps(document, indent=2, sort_keys=False)) + "\n")
 
 

@@ -7,6 +7,8 @@ import shutil
 import sys
 from typing import TextIO
 
+from bootstrap.printable import shown
+
 log = logging.getLogger("regboot")
 
 
@@ -41,7 +43,7 @@ class Ui:
         what is awaited or why changes, not one per try: a 15-minute lock wait would print hundreds."""
         if self.interactive and not self.debug:
             # elapsed and the next try first: a narrow terminal cuts the end of the line
-            line = f"… waiting for {what} ({elapsed:.0f}s, next try in {next_try:.0f}s): {reason}"
+            line = shown(f"… waiting for {what} ({elapsed:.0f}s, next try in {next_try:.0f}s): {reason}", lines=False)
             width = shutil.get_terminal_size().columns - 1
             self.stream.write("\r" + (line if len(line) <= width else line[: width - 1] + "…") + "\x1b[K")
             self.stream.flush()
@@ -66,9 +68,16 @@ def configure_logging(stream: TextIO, *, debug: bool) -> None:
     """One plain handler on the `regboot` logger; cloud SDK loggers stay at WARNING even with --debug, since
     their request logs could carry a key in a body."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_Shown("%(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if debug else logging.INFO)
     log.propagate = False
     for noisy in ("azure", "google", "grpc", "urllib3", "httpx", "msal", "kiota"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class _Shown(logging.Formatter):
+    """Narration as it reaches a person: secrets scrubbed, outside text made printable (see bootstrap.printable)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))

@@ -14,7 +14,7 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins.hookspecs import hookimpl
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
 from bootstrap.result import Step
-from bootstrap.verify import VerifyTarget
+from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
 
 DOCKER_HUB = "https://index.docker.io/v1/"
 DOCKER_HUB_API = "https://registry-1.docker.io"  # where Docker Hub's v2 API answers; index.docker.io is v1
@@ -33,6 +33,8 @@ class StaticProvider(Provider):
         checked = dict(options, username=check_username(options.get("username") or ""))
         if "server" in options:
             checked["server"] = check_server(options.get("server") or "")
+        if "allow_plain_http" in options:  # onboard and rotate, which send the password; offboard sends none
+            check_plain_http(checked["server"], allowed=bool(options["allow_plain_http"]))
         return checked
 
     @property
@@ -109,6 +111,7 @@ class Private(StaticProvider):
     options = (
         Param("server", "Registry URL, e.g. https://registry.example.com/v1/ .", required=True),
         Param("username", "Username at that registry.", required=True),
+        Param("allow_plain_http", PLAIN_HTTP_HELP, flag=True, identifies=False),
     )
     fallback = True
 
@@ -125,10 +128,10 @@ def check_server(value: str) -> str:
     )
     if not value or len(value) > 2048 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
         raise bad
-    parts = urlsplit(value if "://" in value else f"https://{value}")
     try:
+        parts = urlsplit(value if "://" in value else f"https://{value}")
         port = parts.port
-    except ValueError:
+    except ValueError:  # an unclosed [ (IPv6 literal) or a bad port
         raise bad from None
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
         raise bad

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import signal
 import sys
 from typing import Annotated, Any
 
@@ -77,6 +76,16 @@ class _Commands(TyperGroup):
 
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # a stop signal while the command loaded: its run, which handles one, never began
+            from bootstrap import interrupts
+            from bootstrap.errors import Interrupted
+            from bootstrap.output import render_error
+
+            interrupts.settle()
+            argv = ctx.meta.get("regboot.argv", [])
+            stopped = Interrupted(f"interrupted by {interrupts.name()} before anything was done")
+            render_error(_command(argv), stopped, "json" if _wants_json(argv) else "text")
+            raise typer.Exit(stopped.exit_status) from None
         except CommandLineError as err:
             if err.message.startswith("Got unexpected extra argument"):
                 # A stray argument is often a token pasted where --password-stdin was meant: never echo it.
@@ -89,10 +98,14 @@ class _Commands(TyperGroup):
             from bootstrap.errors import UsageError
             from bootstrap.output import render_error
 
-            command = next((a for a in argv if a in COMMANDS), "regboot")
+            command = _command(argv)
             fix = f"Run `regboot {command} --help` for the options." if command != "regboot" else ""
             render_error(command, UsageError(err.format_message(), fix=fix), "json")
             raise typer.Exit(2) from None
+
+
+def _command(argv: list[str]) -> str:
+    return next((a for a in argv if a in COMMANDS), "regboot")
 
 
 def _wants_json(argv: list[str]) -> bool:
@@ -145,10 +158,8 @@ def build() -> typer.Typer:
     return app
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM rolls back like Ctrl-C
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
+    from bootstrap import interrupts
+
+    interrupts.install()  # SIGTERM and SIGHUP roll back like Ctrl-C
     sys.exit(build()())

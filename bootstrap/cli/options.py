@@ -44,7 +44,11 @@ COMMON: dict[str, tuple[Any, Any]] = {
     "email": (
         Annotated[
             str | None,
-            _option("--email", help="Email to store with the credential (default: Google's service account email)."),
+            _option(
+                "--email",
+                help="Email to store with the credential. Ignored for gcr and gar, whose entry always holds the "
+                "service account's email (status and rotate find the account by it).",
+            ),
         ],
         None,
     ),
@@ -65,7 +69,8 @@ COMMON: dict[str, tuple[Any, Any]] = {
             _option(
                 "--verify-timeout",
                 envvar="REGBOOT_VERIFY_TIMEOUT",
-                help="Seconds verification may wait (default: as long as the cloud usually takes to propagate).",
+                help="Seconds verification may wait, more than 0, at most 3600 (default: as long as the cloud "
+                "usually takes to propagate).",
             ),
         ],
         None,
@@ -121,9 +126,10 @@ class Common:
 
     def request(self, provider: str, options: dict[str, Any], **extra: Any) -> Request:
         v = self.values
+        from bootstrap.verify import check_timeout
+
         timeout = v.get("verify_timeout")
-        if timeout is not None and not 0 < timeout <= 3600:
-            raise UsageError(f"invalid --verify-timeout {timeout}", fix="Give seconds between 1 and 3600.")
+        check_timeout(timeout)
         for flag, given in (("--reassign", options.get("reassign")), ("--replace", extra.get("replace"))):
             if given and not v.get("dry_run") and not self.confirm(f"{flag} may take a credential from another use."):
                 raise UsageError(f"{flag} was not confirmed; nothing was changed", fix="Pass -y to confirm it.")

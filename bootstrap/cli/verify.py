@@ -11,7 +11,17 @@ from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.result import Result
-from bootstrap.verify import VerifyTarget, api_base, check_repository, check_timeout, check_username, verify_credential
+from bootstrap.verify import (
+    PLAIN_HTTP_FLAG,
+    PLAIN_HTTP_HELP,
+    VerifyTarget,
+    api_base,
+    check_plain_http,
+    check_repository,
+    check_timeout,
+    check_username,
+    verify_credential,
+)
 
 if TYPE_CHECKING:
     from bootstrap.engine import Context
@@ -37,13 +47,19 @@ def verify(
     repository: Annotated[str | None, _option("--repository", help="Also read this repository, e.g. team/app.")] = None,
     verify_timeout: Annotated[
         float | None,
-        _option("--verify-timeout", envvar="REGBOOT_VERIFY_TIMEOUT", help="Seconds verification may wait."),
+        _option(
+            "--verify-timeout",
+            envvar="REGBOOT_VERIFY_TIMEOUT",
+            help="Seconds verification may wait, more than 0, at most 3600.",
+        ),
     ] = None,
+    allow_plain_http: Annotated[bool, typer.Option(PLAIN_HTTP_FLAG, help=PLAIN_HTTP_HELP)] = False,
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
 ) -> None:
     def work(ctx: Context) -> Result:
         api_base(server)  # bad input fails before the password is read
+        check_plain_http(server, allowed=allow_plain_http)
         check_timeout(verify_timeout)
         target = VerifyTarget(server, check_repository(repository))
         credential = RegistryCredential(server, check_username(username), Secret(read_password(password_stdin)))

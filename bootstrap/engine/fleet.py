@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bootstrap import interrupts
 from bootstrap.consumer import Consumer
 from bootstrap.engine import Context, Request, consumer_data
 from bootstrap.engine.fleetfile import Fleet
@@ -20,7 +21,6 @@ from bootstrap.engine.offboard import offboard
 from bootstrap.engine.onboard import onboard
 from bootstrap.engine.prune import Candidate, prunable
 from bootstrap.errors import PreconditionError, RegbootError
-from bootstrap.interrupts import deferred
 from bootstrap.output import error_item
 from bootstrap.result import Result
 from bootstrap.ui import Ui
@@ -139,7 +139,7 @@ def run_pool(work: list[Job], *, jobs: int, ui: Ui, env: Mapping[str, str]) -> t
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="regboot-apply")
     futures: dict[Future[Outcome], int] = {}
     try:
-        with deferred():  # a Ctrl-C meanwhile lands after every entry is queued, so none is lost track of
+        with interrupts.deferred():  # a Ctrl-C meanwhile lands after every entry is queued, so none is lost track of
             for i, job in enumerate(work):
                 futures[pool.submit(_one, job, ui, env, entry_label(job))] = i
         for future in as_completed(futures):
@@ -148,10 +148,12 @@ def run_pool(work: list[Job], *, jobs: int, ui: Ui, env: Mapping[str, str]) -> t
         interrupted = True
         for future in futures:
             future.cancel()
-        ui.warn("interrupted: no new entry starts; the running ones finish or roll back")
-        for future, i in futures.items():
-            if not future.cancelled() and i not in outcomes:
-                outcomes[i] = _said(future.result(), ui)
+        # CI follows its SIGINT with a SIGTERM: that must not cut short the wait for entries rolling back
+        with interrupts.shielded():
+            ui.warn("interrupted: no new entry starts; the running ones finish or roll back")
+            for future, i in futures.items():
+                if not future.cancelled() and i not in outcomes:
+                    outcomes[i] = _said(future.result(), ui)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for i, job in enumerate(work):
@@ -243,6 +245,6 @@ def _result(fleet: Fleet, outcomes: list[Outcome], *, dry_run: bool, jobs: int, 
         },
         table=[o.row() for o in outcomes],
         columns=COLUMNS,
-        exit_status=130 if interrupted else 1 if failed else 0,
+        exit_status=interrupts.exit_status() if interrupted else 1 if failed else 0,
         errors=errors,
     )

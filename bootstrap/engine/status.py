@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from bootstrap.consumer import Consumer
 from bootstrap.engine import Context, consumer_data
@@ -37,6 +38,9 @@ def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name:
     now = datetime.now(UTC)
     credentials: list[dict[str, Any]] = []
     unread: list[dict[str, str]] = []
+    unreadable = {e.name: note for e in entries if (note := _unreadable(e))}
+    credentials += [_credential_of_no_provider(e, unreadable[e.name]) for e in entries if e.name in unreadable]
+    entries = [e for e in entries if e.name not in unreadable]
     for cls, claimed in _by_provider(entries).items():
         try:
             cls.require()
@@ -109,6 +113,37 @@ def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: 
         "credentials": len(row.held) + len(row.stray),
         "stray": [h.id for h in row.stray],
         "notes": [*row.problems, *(f"stray credential {h.id}" for h in row.stray), *_expiry_notes(row.held, now)],
+    }
+
+
+def _unreadable(entry: PlatformEntry) -> str:
+    """Why no provider can read this entry ("" when one can): a server that is not an address at all."""
+    try:
+        urlsplit(entry.server if "//" in entry.server else f"//{entry.server}").hostname  # noqa: B018
+    except ValueError as err:
+        return (
+            f"its server is not a registry address ({err}): no provider can read it; remove it with "
+            f"`akka docker remove-credentials {entry.name}`"
+        )
+    return ""
+
+
+def _credential_of_no_provider(entry: PlatformEntry, note: str) -> dict[str, Any]:
+    return {
+        "secret_name": entry.name,
+        "status": entry.status,
+        "provider": "",
+        "server": entry.server,
+        "username": entry.username,
+        "email": entry.email,
+        "identity": "",
+        "grant": "",
+        "created": None,
+        "age_days": None,
+        "expires": None,
+        "credentials": 0,
+        "stray": [],
+        "notes": [note],
     }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bootstrap.consumer import Consumer
-from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.credentials import RegistryCredential, Secret, scrub
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, UsageError
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry, Unanswered, dialects
@@ -333,9 +333,8 @@ class Akka:
                 fix="Check REGBOOT_AKKA_BIN and the CLI's installation.",
                 code="akka_missing",
             ) from None
-        if secret:  # should the CLI ever echo its arguments, the password still stays here
-            value = secret.reveal()
-            done.stdout, done.stderr = done.stdout.replace(value, "***"), done.stderr.replace(value, "***")
+        if secret:  # should the CLI ever echo its arguments, the password stays here, in whatever shape it took
+            done.stdout, done.stderr = scrub(done.stdout), scrub(done.stderr)
         return done
 
 

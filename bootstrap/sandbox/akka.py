@@ -11,7 +11,8 @@ State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves 
 (`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
 platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes, counted against the
 command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a message echoes the
-password).
+password; "{password:go}" echoes it Go-quoted, as a Go program's `%q` or strconv.Quote prints it: a test-only knob
+for a careless CLI).
 
 What it copies from the Akka CLI reference (https://doc.akka.io/reference/cli/akka-cli/akka.html, "Options
 inherited from parent commands"): every command takes `--timeout duration`, "client command timeout (default
@@ -161,6 +162,28 @@ def _version(state: dict[str, Any]) -> tuple[int, ...]:
     return tuple(int(p) for p in state.get("version", "3.2.0").split(".")[:3])
 
 
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def go_quoted(text: str) -> str:
+    """Go's strconv.Quote, which fmt's %q prints (https://pkg.go.dev/strconv#Quote): "a double-quoted Go string
+    literal" using "Go escape sequences (\\t, \\n, \\xFF, \\u0100) for control characters and non-printable
+    characters as defined by IsPrint"; `"` and `\\` are always backslashed (src/strconv/quote.go, appendEscapedRune)."""
+    out = []
+    for c in text:
+        if c in ('"', "\\"):
+            out.append("\\" + c)
+        elif c.isprintable():
+            out.append(c)
+        elif c in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[c])
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\x{ord(c):02x}")
+        else:
+            out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+    return '"' + "".join(out) + '"'
+
+
 def go_duration(text: str) -> float:
     """Seconds in a Go duration (time.ParseDuration): `10s`, `1m30s`, `500ms`, `0`; else the flag's error."""
     body = text[1:] if text[:1] in "+-" else text
@@ -301,9 +324,9 @@ class Cli:
             raise CliError(DEADLINE_EXCEEDED)
         if fault.get("message"):
             # "{password}" in a message echoes the password back, like a careless CLI might
-            raise CliError(
-                fault["message"].replace("{password}", flags.get("--docker-password", "")), fault.get("exit", 1)
-            )
+            password = flags.get("--docker-password", "")
+            message = fault["message"].replace("{password:go}", go_quoted(password)).replace("{password}", password)
+            raise CliError(message, fault.get("exit", 1))
 
     def _login(self) -> None:
         if self._token_project() is None and not self.state.get("logged_in"):

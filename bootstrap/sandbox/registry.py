@@ -10,6 +10,10 @@ that repository". What it does model is how registries answer: Bearer or Basic c
     registry.challenge = "basic"  # or "bearer"; `header` overrides the WWW-Authenticate text entirely
     url = registry.start()  # regboot verifies against it with REGBOOT_REGISTRY_ENDPOINT=url
 
+`quote_authorization = True` makes every refusal quote the Authorization header it was sent ("... for Basic
+dXNlcjpwYXNz"): not what a registry should do, but what a careless one or a proxy in front of it may, so tests can
+check the header's base64(username:password) never reaches regboot's output.
+
 Operation names for faults: `registry.ping`, `registry.token`, `registry.tags`. Besides error/reset/delay, a
 `not_visible` fault makes that one request see the credential (token, Basic reads) or its pull grant (tags with a
 token) as not propagated yet.
@@ -106,6 +110,7 @@ class RegistryEmulator(HttpEmulator):
         # Sign the tokens instead, for a server that checks them itself (a real registry in token-auth mode).
         self.issue: Callable[[str, str | None, bool], str] | None = None
         self.seen: list[dict[str, str]] = []  # every request's path, host and Authorization scheme, for tests
+        self.quote_authorization = False  # a careless registry: refusals echo the Authorization header
         with self._lock:
             self._tokens: dict[str, _Token] = {}
         if self._own_calls:
@@ -136,7 +141,7 @@ class RegistryEmulator(HttpEmulator):
         repository = _pull_scope(request.query.get("scope", ""))
         decision = self._basic(value, repository, lagging=_lagging(request))
         if not decision.authenticated:
-            raise HttpError(401, "authentication failed", code="UNAUTHORIZED")
+            raise HttpError(401, self._quoting("authentication failed", request), code="UNAUTHORIZED")
         # Like real token servers, a credential without access still gets a token: with no pull in it.
         if self.issue:
             token = self.issue(_username(value), repository, decision.pull)
@@ -211,7 +216,11 @@ class RegistryEmulator(HttpEmulator):
             params += [f'scope="repository:{scope}:pull"'] if scope else []
             params += [f'error="{error}"'] if error else []
             headers["WWW-Authenticate"] = "Bearer " + ",".join(params)
-        return HttpError(401, message, code="UNAUTHORIZED", headers=headers)
+        return HttpError(401, self._quoting(message, request), code="UNAUTHORIZED", headers=headers)
+
+    def _quoting(self, message: str, request: Request) -> str:
+        sent = request.header("authorization")
+        return f"{message} for {sent}" if self.quote_authorization and sent else message
 
     def _redirect(self, request: Request, operation: str) -> None:
         where = self.redirects.get(operation)

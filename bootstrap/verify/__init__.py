@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from bootstrap.clock import Clock, current
 from bootstrap.credentials import RegistryCredential
-from bootstrap.endpoints import call_timeout, endpoint
+from bootstrap.endpoints import call_timeout, endpoint, is_loopback
 from bootstrap.errors import OperationError, StillPropagating, UsageError, VerificationError
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -108,13 +108,36 @@ def verify_credential(
 
 def api_base(server: str) -> str:
     """`https://host[:port]` for a server as users write it (`host:5000`, `https://host/v1/`)."""
-    parts = urlsplit(server if "://" in server else f"https://{server}")
+    bad = UsageError(
+        f"invalid registry server {server!r}",
+        fix="Give the registry URL, e.g. https://registry.example.com or registry.example.com:5000.",
+    )
+    try:
+        parts = urlsplit(server if "://" in server else f"https://{server}")
+    except ValueError:  # an unclosed [ (IPv6 literal)
+        raise bad from None
     if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query:
-        raise UsageError(
-            f"invalid registry server {server!r}",
-            fix="Give the registry URL, e.g. https://registry.example.com or registry.example.com:5000.",
-        )
+        raise bad
     return f"{parts.scheme}://{parts.netloc}"
+
+
+PLAIN_HTTP_FLAG = "--allow-plain-http"
+PLAIN_HTTP_HELP = (
+    "Accept a plain http:// registry that is not on loopback: the password then crosses the network unencrypted, "
+    "to the registry and to every host between."
+)
+
+
+def check_plain_http(server: str, *, allowed: bool) -> None:
+    """Refuse `http://` to anything but loopback unless `allowed`: verification would send the password in clear,
+    and so would every pull the platform makes with it."""
+    parts = urlsplit(server)
+    if parts.scheme == "http" and not allowed and not is_loopback(parts.hostname or ""):
+        raise UsageError(
+            f"{server} is plain http: the password would cross the network to {parts.hostname} unencrypted",
+            fix=f"Use https://, or pass {PLAIN_HTTP_FLAG} if the registry really speaks only http.",
+            code="plain_http",
+        )
 
 
 def registry_endpoint(env: Mapping[str, str]) -> str | None:
@@ -145,6 +168,12 @@ def check_username(value: str) -> str:
     return value
 
 
+VERIFY_TIMEOUT_RANGE = "more than 0, at most 3600"  # seconds; the fleet file's schema says the same
+
+
 def check_timeout(seconds: float | None) -> None:
-    if seconds is not None and not 0 < seconds <= 3600:
-        raise UsageError(f"invalid --verify-timeout {seconds}", fix="Give seconds between 1 and 3600.")
+    if seconds is not None and not 0 < seconds <= 3600:  # also false for nan
+        raise UsageError(
+            f"invalid --verify-timeout {seconds}: seconds, {VERIFY_TIMEOUT_RANGE}",
+            fix="Give the seconds verification may wait, e.g. --verify-timeout 300.",
+        )

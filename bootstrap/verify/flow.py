@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from bootstrap import __version__
+from bootstrap.credentials import scrub
 from bootstrap.errors import OperationError, VerificationError
 from bootstrap.verify.challenge import Challenge, parse, pick
 from bootstrap.waiting import retry_after
@@ -229,7 +230,7 @@ class _Flow:
                 text = ": ".join(str(errors[0][k]) for k in ("code", "message") if errors[0].get(k))
             else:
                 text = str(body.get("details") or body.get("error_description") or body.get("error") or "")
-        text = _printable(text.replace(self.credential.password.reveal(), "***"))[:160]
+        text = _printable(scrub(text))[:160]  # a registry may quote the password, or the header that carries it
         return f" ({text})" if text else ""
 
 

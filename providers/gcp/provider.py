@@ -124,6 +124,11 @@ class GoogleProvider(Provider):
         from providers.gcp.cloud import refusal
 
         t = self.target
+        if self.consumer.email and self.consumer.email != t.email:
+            self.run.ui.warn(
+                f"--email is ignored for {self.name}: the platform entry keeps {t.email}, the service account's "
+                "email, which is how status, rotate and offboard find the account behind it"
+            )
         project, keys, repository, permissions = self._read_ahead()
         if isinstance(project, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
             raise PreconditionError(
@@ -256,7 +261,8 @@ class GoogleProvider(Provider):
         return self.target.server, USERNAME
 
     def email(self) -> str:
-        return self.consumer.email or self.target.email
+        # Always the account's: an entry with another email no longer says which account it holds a key of.
+        return self.target.email
 
     def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
         # `_json_key` names no account: the entry's email is what ties it to this service account.

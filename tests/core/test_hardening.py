@@ -52,3 +52,21 @@ def test_a_changed_email_on_a_rerun_is_sent(sandbox, regboot, canaries):
     again = regboot(*PRIVATE, "--password-stdin", "--email", "new@example.com", input=token)
     assert again.code == 0 and "already in place" not in again.stdout
     assert platform_credentials(sandbox)["docker-credentials"]["email"] == "new@example.com"
+
+
+GAR = ("--gcp-project", GCP_PROJECT, "--location", "us-central1", "--repository", "apps")
+
+
+def test_email_on_a_google_registry_is_ignored_with_a_note_and_status_still_reads_the_entry(world, regboot):
+    # A Google entry's email is its service account's: status, rotate and offboard by --secret-name read it there.
+    for provider, args in (("gcr", ("--gcp-project", GCP_PROJECT)), ("gar", GAR)):
+        done = regboot("onboard", provider, *args, "--secret-name", provider, "--email", "team@example.com")
+        assert done.code == 0, done.stderr
+        assert "--email is ignored" in done.stderr, done.stderr
+        held = platform_credentials(world)[provider]
+        assert held["email"].endswith(".iam.gserviceaccount.com"), held
+    status = regboot("status", "-o", "json")
+    assert status.code == 0, status.stdout + status.stderr
+    rows = status.json()["data"]["credentials"]
+    assert [r["notes"] for r in rows] == [[], []], rows
+    assert all(r["identity"] == r["email"] for r in rows), rows

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import threading
+import time
 from pathlib import Path
 
 import jsonschema
@@ -73,3 +74,21 @@ def test_ctrl_c_starts_no_new_entry_and_lets_the_running_one_finish():
     outcomes, interrupted = run_pool([entry(n) for n in (1, 2, 3)], jobs=1, ui=ui, env={})
     assert interrupted and started == [1]
     assert [(o.action, o.status) for o in outcomes] == [("create", "converged"), *[("none", "not started")] * 2]
+
+
+def test_a_second_signal_while_the_running_entry_finishes_does_not_abandon_it():
+    # CI cancels with SIGINT and, seconds later, SIGTERM: the second must not cut short the wait for the running entry
+    ui = Watching()
+    finished: list[int] = []
+
+    def work(ctx) -> Result:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert ui.interrupted.wait(30)
+        os.kill(os.getpid(), signal.SIGINT)  # a second signal while the pool waits for this entry
+        time.sleep(0.2)
+        finished.append(1)
+        return Result("onboard", "done", data={"action": "create", "changed": True})
+
+    outcomes, interrupted = run_pool([Job(1, "gcr", Consumer("s1", "demo-project"), work)], jobs=1, ui=ui, env={})
+    assert interrupted and finished == [1]
+    assert [(o.action, o.status) for o in outcomes] == [("create", "converged")]

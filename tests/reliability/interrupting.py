@@ -24,15 +24,25 @@ class Stopped:
 
 
 def run_stopped(
-    world: Any, argv: list[str], emulator: str, operation: str, signum: int, *, akka: dict | None = None
+    world: Any,
+    argv: list[str],
+    emulator: str,
+    operation: str,
+    signum: int,
+    *,
+    akka: dict | None = None,
+    then: tuple[str, str, int] | None = None,
 ) -> Stopped:
     """Start `regboot argv`, send `signum` to it when `operation` first reaches `emulator` (or, for emulator
-    "akka", while that akka command runs, which `akka` may make fail or hang too), and wait for it to end."""
+    "akka", while that akka command runs, which `akka` may make fail or hang too), and wait for it to end.
+    `then` = (emulator, operation, signum): a second signal when that operation first reaches that cloud emulator."""
     process = launcher.start(argv, {**os.environ, **world.env}, hold=True)
     if emulator == "akka":
         set_platform(world, fail={operation: {"signal": signal.Signals(signum).name[3:], **(akka or {})}})
     else:
         world.emulators[emulator].calls.inject(operation, Fault(kind="signal", signum=signum, pid=process.pid))
+        if then:
+            world.emulators[then[0]].calls.inject(then[1], Fault(kind="signal", signum=then[2], pid=process.pid))
     out, err = process.communicate("go\n", timeout=120)
     assert _fired(world, emulator, operation), f"the run never made {operation}: the signal was not sent"
     return Stopped(process.returncode, out, err)

@@ -4,6 +4,7 @@ next run detects and cleans. Both end with exactly one credential, the one the p
 from __future__ import annotations
 
 import hashlib
+import json
 import signal
 
 import pytest
@@ -83,3 +84,92 @@ def test_sigint_while_akka_answers_late_never_rolls_back_what_it_took(world, mon
     held = platform_secret_hash(world)
     assert held in {sha(secret) for _, secret in cloud.credentials()}, "the platform holds a deleted credential"
     settled(world, cloud, regboot)
+
+
+# CI cancels with SIGINT and then SIGTERM; a closed ssh session sends SIGHUP. Each rolls back like Ctrl-C and ends
+# with its own status: 128 + the signal's number.
+STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+
+
+@pytest.mark.parametrize(
+    ("provider", "emulator", "operation"),
+    [("gcr", "registry", "registry.ping"), ("acr", "azure", "arm.roleAssignments.create")],
+)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_roll_back_and_exit_with_their_own_status(
+    world, regboot, provider, emulator, operation, signum
+):
+    cloud = Cloud(provider, ARGS[provider], world)
+    stopped = run_stopped(world, ["onboard", provider, *cloud.args], emulator, operation, signum)
+    case = f"{provider}, {signal.Signals(signum).name} at {operation}: exit {stopped.code}\n{stopped.stderr}"
+    assert stopped.code == STATUS[signum], case
+    assert "Traceback" not in stopped.stderr, case
+    assert cloud.credentials() == [] and cloud.identities() == [] and cloud.grants() == [], case
+    assert platform_secret_hash(world) is None, case
+    settled(world, cloud, regboot)
+
+
+def test_sigterm_during_a_rollback_does_not_abandon_it(world, regboot):
+    # Ctrl-C once the key exists, then SIGTERM while its deletion is under way: the key, the grant and the
+    # service account all still go, and the run says it was interrupted with the first signal's status.
+    cloud = Cloud("gcr", ARGS["gcr"], world)
+    argv = ["onboard", "gcr", *cloud.args]
+    stopped = run_stopped(
+        world,
+        argv,
+        "registry",
+        "registry.ping",
+        signal.SIGINT,
+        then=("google", "iam.DeleteServiceAccountKey", signal.SIGTERM),
+    )
+    assert world.emulators["google"].calls.pending() == 0, "the rollback never reached the key's deletion"
+    assert stopped.code == 130, stopped.stderr
+    assert cloud.credentials() == [] and cloud.identities() == [] and cloud.grants() == [], stopped.stderr
+    assert "could not roll back" not in stopped.stderr
+
+
+def test_an_interrupted_rollback_that_leaves_something_says_what_and_the_command_that_finishes_it(world, regboot):
+    from bootstrap.sandbox.faults import Fault
+
+    cloud = Cloud("gcr", ARGS["gcr"], world)
+    world.emulators["google"].calls.inject("iam.DeleteServiceAccount", Fault(status=403, message="denied"))
+    argv = ["onboard", "gcr", *cloud.args, "-o", "json"]
+    stopped = run_stopped(world, argv, "registry", "registry.ping", signal.SIGTERM)
+    assert stopped.code == 143, stopped.stderr
+    [account] = cloud.identities()  # its deletion was refused; its key and grant did go
+    assert cloud.credentials() == [] and cloud.grants() == [], stopped.stderr
+    document = json.loads(stopped.stdout)
+    [error] = document["errors"]
+    assert error["code"] == "interrupted"
+    assert f"could not roll back service account {account}" in error["message"], error
+    assert "SIGTERM" in error["message"], error
+    assert f"regboot onboard gcr --gcp-project {cloud.args[1]}" in error["fix"], error
+    assert document["data"]["left_behind"] == [f"service account {account}"], document
+    settled(world, cloud, regboot)  # the command it names does finish it
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_json_envelope_and_exit_status_agree_when_a_signal_meets_add_credentials(world, regboot, signum):
+    cloud, _ = prepare(world, regboot, "gcr", "rotate")
+    argv = ["rotate", "gcr", *cloud.args, "-o", "json"]
+    stopped = run_stopped(world, argv, "akka", "docker add-credentials", signum)
+    assert stopped.code in (0, STATUS[signum]), stopped.stderr
+    document = json.loads(stopped.stdout)
+    if stopped.code == 0:
+        assert document["status"] == "success", document
+    else:
+        assert document["status"] == "error", document
+        assert [e["code"] for e in document["errors"]] == ["interrupted"], document
+    assert platform_secret_hash(world) in {sha(secret) for _, secret in cloud.credentials()}
+    settled(world, cloud, regboot)
+
+
+def test_a_signal_before_the_run_begins_still_answers_with_the_envelope_and_its_status(world, regboot_process):
+    # The plugin sends SIGTERM while the command loads, before any call: nothing was made, and -o json still answers.
+    env = {"REGBOOT_PLUGINS": "stopping=tests.plugins.stopping"}
+    done = regboot_process("onboard", "gcr", *ARGS["gcr"], "-o", "json", env=env)
+    assert done.code == 143, done.stdout + done.stderr
+    document = done.json()
+    assert document["status"] == "error" and document["errors"][0]["code"] == "interrupted", document
+    assert "SIGTERM" in document["errors"][0]["message"]
+    assert world.platform_state()["calls"] == [] and all(not e.calls.calls for e in world.emulators.values())
