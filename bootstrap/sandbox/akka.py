@@ -41,6 +41,13 @@ project". `akka auth current-login` "shows details for the currently logged in u
 (https://doc.akka.io/reference/akka-cli/akka_auth_current-login.html), and a project service token has no user:
 here it fails saying so, while the token's own project can be read and changed. `service_tokens` maps the SHA-256
 of each valid token to its project; any other AKKA_TOKEN is refused as unauthenticated by every command.
+
+Generic secrets (https://doc.akka.io/reference/akka-cli/akka_secrets_create_generic.html): `akka secrets create
+generic SECRET_NAME --literal KEY=VALUE` "creates or updates a generic secret", so creating a name that exists
+replaces it: an upsert, never an "already exists" refusal (the platform offers no create-if-absent). `--literal` may
+be repeated, or carry several pairs separated by commas. Neither the CLI nor the console shows a secret's values
+(https://doc.akka.io/operations/projects/secrets.html, "Listing secrets": "they only show content keys"), so only the
+keys are kept here; `secrets list` shows each name and its type.
 """
 
 from __future__ import annotations
@@ -192,6 +199,7 @@ class Cli:
             "docker list-credentials": self.list_credentials,
             "docker remove-credentials": self.remove_credentials if self.modern else None,
             "docker delete-credentials": self.delete_credentials if not self.modern else None,
+            "secrets create": self.secrets_create,
             "secrets list": self.secrets_list,
             "secrets delete": self.secrets_delete,
         }.get(key)
@@ -211,8 +219,20 @@ class Cli:
                 name, eq, value = arg.partition("=")
                 if name in ("-h", "--help"):
                     flags["--help"] = True
-                elif name in GLOBAL_SWITCHES or name in ("--config-only", "--secret-only"):
+                elif name in GLOBAL_SWITCHES or name in (
+                    "--config-only",
+                    "--secret-only",
+                    "--force-global",
+                    "--force-regional",
+                ):
                     flags[name] = True
+                elif name == "--literal":  # repeatable: every pair counts
+                    if not eq:
+                        if i + 1 >= len(args):
+                            raise CliError(f"flag needs an argument: {name}")
+                        i += 1
+                        value = args[i]
+                    flags.setdefault(name, []).extend(value.split(","))
                 else:
                     if not eq:
                         if i + 1 >= len(args):
@@ -403,6 +423,20 @@ class Cli:
                 del creds[name]
                 return f"Credentials {words[0]} deleted."
         raise CliError(f"credentials with ID {words[0]!r} not found")
+
+    def secrets_create(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner", "--region", "--literal", "--force-global", "--force-regional"})
+        if words[:1] != ["generic"]:
+            raise CliError(f'unknown command "{words[0] if words else ""}" for "akka secrets create"')
+        if len(words) != 2:
+            raise CliError("accepts 1 arg(s)")
+        pairs = flags.get("--literal", [])
+        if not pairs or any("=" not in pair for pair in pairs):
+            raise CliError("at least one --literal KEY=VALUE is required")
+        project = self._regional(flags)
+        keys = sorted({pair.partition("=")[0] for pair in pairs})
+        project.setdefault("secrets", {})[words[1]] = {"type": "generic", "keys": keys}
+        return f"Secret {words[1]} created."
 
     def secrets_list(self, words: list[str], flags: dict[str, Any]) -> str:
         self._allow(flags, {"--project", "--owner", "--region"})
