@@ -12,6 +12,7 @@ from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
 from bootstrap.endpoints import call_timeout
 from bootstrap.errors import UsageError
+from bootstrap.lease import Lease, take_lease
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import Akka, same_server
 from bootstrap.plugins import registry
@@ -58,6 +59,7 @@ class Context:
     env: Mapping[str, str]
     providers: list[Provider] = field(default_factory=list)
     locks: list[FileLock] = field(default_factory=list)
+    leases: list[Lease] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
         try:
@@ -84,6 +86,20 @@ class Context:
         if not request.dry_run:
             self.locks.append(lock.hold(consumer, ui=self.ui, env=self.env))
 
+    def lease(self, platform: Akka, request: Request) -> bool:
+        """From here to the end of the run, no run on any machine works on the same consumer (the lock only covers
+        this one). True when the lease was taken just now: whatever was read before may have changed meanwhile. A dry
+        run changes nothing, so it takes none."""
+        if request.dry_run or self.leases:
+            return False
+        self.leases.append(take_lease(platform, ui=self.ui, env=self.env))
+        return True
+
+    def extend_lease(self, seconds: float) -> None:
+        """Keep the lease for a step that may wait `seconds` (verification)."""
+        for held in self.leases:
+            held.extend(seconds)
+
     def done(self) -> list[dict[str, str]]:
         """What this run's providers did so far (created, granted, minted, retired...), for a failure's report."""
         return [asdict(action) for provider in self.providers for action in provider.run.actions]
@@ -92,6 +108,8 @@ class Context:
         """Let every provider this run made release its clients, and release the consumer's lock."""
         while self.providers:
             self.providers.pop().close()
+        while self.leases:
+            self.leases.pop().release()
         while self.locks:
             self.locks.pop().release()
 
@@ -120,13 +138,21 @@ class Situation:
     entry: PlatformEntry | None
 
 
-def begin(request: Request, ctx: Context) -> Situation:
-    """Check the platform and the cloud, take the consumer's lock, and read what exists; nothing is changed."""
+def begin(request: Request, ctx: Context, *, leased: bool = False) -> Situation:
+    """Check the platform and the cloud, take the consumer's lock (and with `leased`, its lease: a run that always
+    writes), and read what exists; nothing is changed."""
     platform = ctx.platform(request.consumer)
     consumer = platform.preflight()
     ctx.exclusive(consumer, request)
+    if leased:
+        ctx.lease(platform, request)
     provider, run = ctx.provider(request, consumer)
     provider.preflight()
+    return look(platform, provider, run)
+
+
+def look(platform: Akka, provider: Provider, run: Run) -> Situation:
+    """What the cloud and the platform hold now for the consumer."""
     found = provider.inspect()
     server, username = provider.login(found)
     entry = platform.find(server)
@@ -136,7 +162,7 @@ def begin(request: Request, ctx: Context) -> Situation:
         # beside the first (onboard) or leave the first behind (offboard).
         found = _look_again(provider, run.ui)
         server, username = provider.login(found)
-    return Situation(consumer, platform, provider, run, found, server, username, entry)
+    return Situation(platform.consumer, platform, provider, run, found, server, username, entry)
 
 
 # How long a cloud that does not show the identity the platform's credential belongs to may take to show it, before
