@@ -7,11 +7,11 @@ kept: nothing secret is written to disk, and a test can still check exactly what
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
 `config.project`, `projects` (each with its `regions`), `service_tokens` and `removal_takes_secret` (see below), and
 `fail` = {"docker add-credentials": {"message": "...", "times": 1, "exit": 1, "sleep": 0, "late": 0, "latency": 0,
-"signal": "INT"}} to make a command fail, hang before it acts
-(`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
-platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes, counted against the
-command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a message echoes the
-password).
+"signal": "INT", "after": 0}} to make a command fail (`after`: once that many runs of it have passed), hang
+before it acts (`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and
+saved (`late`: the platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes,
+counted against the command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a
+message echoes the password).
 
 What it copies from the Akka CLI reference (https://doc.akka.io/reference/cli/akka-cli/akka.html, "Options
 inherited from parent commands"): every command takes `--timeout duration`, "client command timeout (default
@@ -263,6 +263,9 @@ class Cli:
     def _inject(self, key: str, flags: dict[str, Any]) -> None:
         fault = self.state.get("fail", {}).get(key)
         if not fault or fault.get("times", 1) <= 0:
+            return
+        if fault.get("after", 0) > 0:
+            fault["after"] -= 1
             return
         fault["times"] = fault.get("times", 1) - 1
         if fault.get("signal"):  # interrupt regboot while this command runs (it still completes)
