@@ -108,7 +108,12 @@ def take_lease(platform: Akka, *, ui: Ui, env: Mapping[str, str]) -> Lease:
         if rivals := _rivals(platform, mine, clock, ui):
             raise _Held(rivals[0])
         lease = Lease(platform, _claim(platform, replace(mine, expires=int(clock.time() + TERM))), ui=ui, clock=clock)
-        if rivals := _rivals(platform, lease.claim, clock, ui):
+        try:
+            rivals = _rivals(platform, lease.claim, clock, ui)
+        except BaseException:  # not known to hold it: leave no claim behind
+            lease.release()
+            raise
+        if rivals:
             lease.release()  # both claimed at once: both step back, and the jittered waits part them
             raise _Held(rivals[0])
         return lease
