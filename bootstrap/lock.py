@@ -3,7 +3,8 @@ credential at once could each retire the other's new key. A lock file per consum
 them; the second run waits, then finds the first one's work in place.
 
 filelock locks the same way on Linux, macOS and Windows (flock there, msvcrt on Windows). Runs on different
-machines are not serialised; docs/security.md says so.
+machines (or under different HOMEs) are serialised by the consumer's lease on the platform instead
+(bootstrap/lease.py); this lock spares same-machine runs that round trip.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
 from bootstrap.endpoints import call_timeout
 from bootstrap.errors import UsageError
+from bootstrap.lease import Lease, take_lease
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import Akka, same_server
@@ -59,6 +60,7 @@ class Context:
     env: Mapping[str, str]
     providers: list[Provider] = field(default_factory=list)
     locks: list[FileLock] = field(default_factory=list)
+    leases: list[Lease] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
         try:
@@ -85,6 +87,20 @@ class Context:
         if not request.dry_run:
             self.locks.append(lock.hold(consumer, ui=self.ui, env=self.env))
 
+    def lease(self, platform: Akka, request: Request) -> bool:
+        """From here to the end of the run, no run on any machine works on the same consumer (the lock only covers
+        this one). True when the lease was taken just now: whatever was read before may have changed meanwhile. A dry
+        run changes nothing, so it takes none."""
+        if request.dry_run or self.leases:
+            return False
+        self.leases.append(take_lease(platform, ui=self.ui, env=self.env))
+        return True
+
+    def extend_lease(self, seconds: float) -> None:
+        """Keep the lease for a step that may wait `seconds` (verification)."""
+        for held in self.leases:
+            held.extend(seconds)
+
     def done(self) -> list[dict[str, str]]:
         """What this run's providers did so far (created, granted, minted, retired...), for a failure's report."""
         return [asdict(action) for provider in self.providers for action in provider.run.actions]
@@ -93,6 +109,8 @@ class Context:
         """Let every provider this run made release its clients, and release the consumer's lock."""
         while self.providers:
             self.providers.pop().close()
+        while self.leases:
+            self.leases.pop().release()
         while self.locks:
             self.locks.pop().release()
 
@@ -121,14 +139,29 @@ class Situation:
     entry: PlatformEntry | None
 
 
-def begin(request: Request, ctx: Context) -> Situation:
-    """Check the platform and the cloud, take the consumer's lock, and read what exists; nothing is changed."""
+def begin(request: Request, ctx: Context, *, leased: bool = False) -> Situation:
+    """Check the platform and the cloud, take the consumer's lock (and with `leased`, its lease: a run that always
+    writes), and read what exists; nothing is changed."""
     platform = ctx.platform(request.consumer)
     consumer = platform.resolve()
     ctx.exclusive(consumer, request)
+    if leased:
+        ctx.lease(platform, request)
     provider, run = ctx.provider(request, consumer)
     # The platform's checks and listing do not depend on the cloud's: both sides are read at once.
     entries, found = alongside(platform.survey, lambda: _cloud(provider))
+    return _situation(platform, provider, run, found, entries)
+
+
+def look(platform: Akka, provider: Provider, run: Run) -> Situation:
+    """What the cloud and the platform hold now for the consumer, read again (both at once)."""
+    entries, found = alongside(platform.entries, provider.inspect)
+    return _situation(platform, provider, run, found, entries)
+
+
+def _situation(
+    platform: Akka, provider: Provider, run: Run, found: Inspection, entries: list[PlatformEntry]
+) -> Situation:
     server, username = provider.login(found)
     entry = platform.find(server, entries)
     if entry and found.identity is None and same_server(entry.server, server):
@@ -137,7 +170,7 @@ def begin(request: Request, ctx: Context) -> Situation:
         # beside the first (onboard) or leave the first behind (offboard).
         found = _look_again(provider, run.ui)
         server, username = provider.login(found)
-    return Situation(consumer, platform, provider, run, found, server, username, entry)
+    return Situation(platform.consumer, platform, provider, run, found, server, username, entry)
 
 
 def _cloud(provider: Provider) -> Inspection:

@@ -10,7 +10,7 @@ from bootstrap.result import Result, Step
 
 def offboard(request: Request, ctx: Context) -> Result:
     request = checked(request)
-    now = begin(request, ctx)
+    now = begin(request, ctx, leased=True)  # no lease for a dry run
     platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
     found, server, username, entry = now.found, now.server, now.username, now.entry
     if entry and not (same_server(entry.server, server) and (not username or entry.username == username)):

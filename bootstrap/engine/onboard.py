@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from bootstrap.engine import Context, Request, begin, checked, consumer_data
+from bootstrap.engine import Context, Request, Situation, begin, checked, consumer_data, look
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry, Unanswered
@@ -16,52 +17,16 @@ from bootstrap.verify import verify_credential
 
 def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Result:
     request = checked(request)
-    now = begin(request, ctx)
+    now = begin(request, ctx, leased=command == "rotate")  # a rotation always writes: it leases before it reads
+    settled, data = _settled(request, now, command)
+    if settled is None and ctx.lease(now.platform, request):
+        # Taken just now: a run on another machine may have changed what was read while this one waited.
+        now = look(now.platform, now.provider, now.run)
+        settled, data = _settled(request, now, command)
+    if settled is not None:
+        return settled
     platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
-    found, server, username, entry = now.found, now.server, now.username, now.entry
-    data = {"provider": provider.name, "consumer": consumer_data(consumer)}
-    if entry and not provider.same_registry(entry, server) and not request.replace:  # --replace: confirmed at the CLI
-        _refuse_take_over(platform, entry, server, provider.name)
-
-    in_place = provider.in_place(found, entry)
-    expiring = in_place and _expiring(found.held, request.rotate_within)
-    if command == "onboard" and not request.update and in_place and not expiring:
-        run.record("kept", "credential", consumer.secret_name, f"{server} as {username}, already in place")
-        warnings = []
-        if request.password is not None:  # a token the user handed in, which the platform never saw
-            warnings.append(
-                f"the password you gave was not sent: {consumer.secret_name} already holds {server} as {username}; "
-                f"to install it, run `regboot rotate {provider.name}` with the same options"
-            )
-        return Result(
-            command,
-            f"already in place: {consumer.secret_name} holds {server} as {username}",
-            data={
-                **data,
-                "action": "in place",
-                "changed": False,
-                "credential": {"server": server, "username": username},
-            },
-            actions=run.actions,
-            warnings=warnings,
-        )
-
-    # What this run does to the consumer, as `regboot apply` reports it.
-    data["action"] = "rotate" if command == "rotate" or expiring else "update" if entry else "create"
-    # The identity serves only this consumer, so once the platform holds the new credential every other one it
-    # has for this consumer is unused: left over from a rotation, or from a run killed before it could clean up.
-    plan = [
-        *provider.plan(found),
-        *_platform_plan(request, consumer.secret_name, server),
-        *provider.retire_plan(found),
-    ]
-    if request.dry_run:
-        return Result(
-            command,
-            f"plan for {command} {provider.name} ({len(plan)} steps); nothing was changed",
-            data={**data, "dry_run": True, "changed": False},
-            plan=plan,
-        )
+    found, server, entry = now.found, now.server, now.entry
 
     with Journal(run.ui) as journal:
         identity = provider.ensure_identity(found, journal)
@@ -70,7 +35,7 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
         minted = provider.mint(identity, journal)
         if request.verify:  # a refusal raises here: the journal retires what was minted, the platform is untouched
             try:
-                _verify(provider, run, minted, request.verify_timeout)
+                _verify(provider, ctx, run, minted, request.verify_timeout)
             except StillPropagating as err:
                 # The identity and grant hold no secret and their propagation has begun: undoing them would make the
                 # next run start it again from zero, and fail the same way. Only the unproven key goes.
@@ -123,6 +88,59 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     )
 
 
+def _settled(request: Request, now: Situation, command: str) -> tuple[Result | None, dict[str, Any]]:
+    """What the run reports without changing anything (the credential in place, or a dry run's plan), or None when
+    it has work to do; and the data its result carries."""
+    platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
+    found, server, username, entry = now.found, now.server, now.username, now.entry
+    data: dict[str, Any] = {"provider": provider.name, "consumer": consumer_data(consumer)}
+    if entry and not provider.same_registry(entry, server) and not request.replace:  # --replace: confirmed at the CLI
+        _refuse_take_over(platform, entry, server, provider.name)
+
+    in_place = provider.in_place(found, entry)
+    expiring = in_place and _expiring(found.held, request.rotate_within)
+    if command == "onboard" and not request.update and in_place and not expiring:
+        run.record("kept", "credential", consumer.secret_name, f"{server} as {username}, already in place")
+        warnings = []
+        if request.password is not None:  # a token the user handed in, which the platform never saw
+            warnings.append(
+                f"the password you gave was not sent: {consumer.secret_name} already holds {server} as {username}; "
+                f"to install it, run `regboot rotate {provider.name}` with the same options"
+            )
+        kept = Result(
+            command,
+            f"already in place: {consumer.secret_name} holds {server} as {username}",
+            data={
+                **data,
+                "action": "in place",
+                "changed": False,
+                "credential": {"server": server, "username": username},
+            },
+            actions=run.actions,
+            warnings=warnings,
+        )
+        return kept, data
+
+    # What this run does to the consumer, as `regboot apply` reports it.
+    data["action"] = "rotate" if command == "rotate" or expiring else "update" if entry else "create"
+    if not request.dry_run:
+        return None, data
+    # The identity serves only this consumer, so once the platform holds the new credential every other one it
+    # has for this consumer is unused: left over from a rotation, or from a run killed before it could clean up.
+    plan = [
+        *provider.plan(found),
+        *_platform_plan(request, consumer.secret_name, server),
+        *provider.retire_plan(found),
+    ]
+    planned = Result(
+        command,
+        f"plan for {command} {provider.name} ({len(plan)} steps); nothing was changed",
+        data={**data, "dry_run": True, "changed": False},
+        plan=plan,
+    )
+    return planned, data
+
+
 def _expiring(held: list[Held], within_days: float | None) -> bool:
     """Whether a credential the identity holds expires within `within_days` (None: no such check)."""
     if within_days is None:
@@ -165,11 +183,12 @@ def _platform_plan(request: Request, secret_name: str, server: str) -> list[Step
     return steps
 
 
-def _verify(provider: Provider, run: Run, minted: Minted, timeout: float | None) -> None:
+def _verify(provider: Provider, ctx: Context, run: Run, minted: Minted, timeout: float | None) -> None:
     target = provider.verification(minted)
     if target is None:
         run.ui.warn(f"{provider.name} offers no way to verify its credential; handing it to the platform unproven")
         return
+    ctx.extend_lease(target.patience.deadline if timeout is None else timeout)
     proof = verify_credential(target, minted.credential, ui=run.ui, env=run.env, timeout=timeout)
     detail = f"after {proof.waited:.1f} s" + (f"; {proof.note}" if proof.note else "")
     run.record("verified", "credential", target.server, detail)

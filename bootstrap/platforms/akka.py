@@ -243,8 +243,17 @@ class Akka:
         )
 
     def secret_exists(self, name: str) -> bool:
+        return name in self.secret_names()
+
+    def secret_names(self) -> list[str]:
         done = self._check(["secrets", "list", *self._scope()], what="list secrets")
-        return any(row.get("name") == name for row in parse_table(done.stdout, "NAME"))
+        return [row["name"] for row in parse_table(done.stdout, "NAME") if row.get("name")]
+
+    def create_secret(self, name: str, values: Mapping[str, str]) -> None:
+        """Create or replace (the CLI upserts) a generic secret; only for values that are not secret themselves,
+        as they travel as arguments."""
+        literals = [arg for key, value in values.items() for arg in ("--literal", f"{key}={value}")]
+        self._check(["secrets", "create", "generic", name, *literals, *self._scope()], what=f"create secret {name}")
 
     def delete_secret(self, name: str) -> bool:
         """Delete the secret; False when it was already gone (some CLIs' remove-credentials takes it along)."""

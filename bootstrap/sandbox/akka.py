@@ -7,12 +7,12 @@ kept: nothing secret is written to disk, and a test can still check exactly what
 State keys a test may set: `logged_in`, `version` ("3.2.0"; below 3.0.4 behaves like the old CLI),
 `config.project`, `projects` (each with its `regions`), `service_tokens` and `removal_takes_secret` (see below), and
 `fail` = {"docker add-credentials": {"message": "...", "times": 1, "exit": 1, "sleep": 0, "late": 0, "latency": 0,
-"signal": "INT"}} to make a command fail, hang before it acts
-(`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and saved (`late`: the
-platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes, counted against the
-command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a message echoes the
-password; "{password:go}" echoes it Go-quoted, as a Go program's `%q` or strconv.Quote prints it: a test-only knob
-for a careless CLI).
+"signal": "INT", "after": 0}} to make a command fail (`after`: once that many runs of it have passed), hang
+before it acts (`sleep`: the process itself stuck, which no deadline of its own ends), hang after it acted and
+saved (`late`: the platform did it, the answer never came), answer slowly (`latency`: seconds the platform takes,
+counted against the command's own `--timeout` instead of being slept), or interrupt its caller ("{password}" in a
+message echoes the password; "{password:go}" echoes it Go-quoted, as a Go program's `%q` or strconv.Quote prints
+it: a test-only knob for a careless CLI).
 
 What it copies from the Akka CLI reference (https://doc.akka.io/reference/cli/akka-cli/akka.html, "Options
 inherited from parent commands"): every command takes `--timeout duration`, "client command timeout (default
@@ -42,6 +42,13 @@ project". `akka auth current-login` "shows details for the currently logged in u
 (https://doc.akka.io/reference/akka-cli/akka_auth_current-login.html), and a project service token has no user:
 here it fails saying so, while the token's own project can be read and changed. `service_tokens` maps the SHA-256
 of each valid token to its project; any other AKKA_TOKEN is refused as unauthenticated by every command.
+
+Generic secrets (https://doc.akka.io/reference/akka-cli/akka_secrets_create_generic.html): `akka secrets create
+generic SECRET_NAME --literal KEY=VALUE` "creates or updates a generic secret", so creating a name that exists
+replaces it: an upsert, never an "already exists" refusal (the platform offers no create-if-absent). `--literal` may
+be repeated, or carry several pairs separated by commas. Neither the CLI nor the console shows a secret's values
+(https://doc.akka.io/operations/projects/secrets.html, "Listing secrets": "they only show content keys"), so only the
+keys are kept here; `secrets list` shows each name and its type.
 """
 
 from __future__ import annotations
@@ -259,6 +266,7 @@ class Cli:
             "docker list-credentials": self.list_credentials,
             "docker remove-credentials": self.remove_credentials if self.modern else None,
             "docker delete-credentials": self.delete_credentials if not self.modern else None,
+            "secrets create": self.secrets_create,
             "secrets list": self.secrets_list,
             "secrets delete": self.secrets_delete,
         }.get(key)
@@ -278,8 +286,20 @@ class Cli:
                 name, eq, value = arg.partition("=")
                 if name in ("-h", "--help"):
                     flags["--help"] = True
-                elif name in GLOBAL_SWITCHES or name in ("--config-only", "--secret-only"):
+                elif name in GLOBAL_SWITCHES or name in (
+                    "--config-only",
+                    "--secret-only",
+                    "--force-global",
+                    "--force-regional",
+                ):
                     flags[name] = True
+                elif name == "--literal":  # repeatable: every pair counts
+                    if not eq:
+                        if i + 1 >= len(args):
+                            raise CliError(f"flag needs an argument: {name}")
+                        i += 1
+                        value = args[i]
+                    flags.setdefault(name, []).extend(value.split(","))
                 else:
                     if not eq:
                         if i + 1 >= len(args):
@@ -310,6 +330,9 @@ class Cli:
     def _inject(self, key: str, flags: dict[str, Any]) -> None:
         fault = self.state.get("fail", {}).get(key)
         if not fault or fault.get("times", 1) <= 0:
+            return
+        if fault.get("after", 0) > 0:
+            fault["after"] -= 1
             return
         fault["times"] = fault.get("times", 1) - 1
         if fault.get("signal"):  # interrupt regboot while this command runs (it still completes)
@@ -470,6 +493,20 @@ class Cli:
                 del creds[name]
                 return f"Credentials {words[0]} deleted."
         raise CliError(f"credentials with ID {words[0]!r} not found")
+
+    def secrets_create(self, words: list[str], flags: dict[str, Any]) -> str:
+        self._allow(flags, {"--project", "--owner", "--region", "--literal", "--force-global", "--force-regional"})
+        if words[:1] != ["generic"]:
+            raise CliError(f'unknown command "{words[0] if words else ""}" for "akka secrets create"')
+        if len(words) != 2:
+            raise CliError("accepts 1 arg(s)")
+        pairs = flags.get("--literal", [])
+        if not pairs or any("=" not in pair for pair in pairs):
+            raise CliError("at least one --literal KEY=VALUE is required")
+        project = self._regional(flags)
+        keys = sorted({pair.partition("=")[0] for pair in pairs})
+        project.setdefault("secrets", {})[words[1]] = {"type": "generic", "keys": keys}
+        return f"Secret {words[1]} created."
 
     def secrets_list(self, words: list[str], flags: dict[str, Any]) -> str:
         self._allow(flags, {"--project", "--owner", "--region"})

@@ -1,0 +1,200 @@
+"""One run per consumer at a time across machines: a lease every machine can see, kept on the platform itself.
+
+The local lock (bootstrap/lock.py) serialises runs that share a HOME; two CI runners rotating one consumer share only
+the platform and the cloud. The core knows no cloud, so the lease lives on the platform, as a small generic secret
+per claim (nothing secret in it): `regboot-lease-<consumer>-<expiry>-<holder>`. The Akka CLI offers no
+compare-and-set (`akka secrets create` creates *or updates*), so a claim is made by announcing, then checking:
+
+1. list the secrets; while another holder's unexpired claim on this consumer is there, wait (an expired one is a
+   dead run's: delete it);
+2. create our own claim;
+3. list again: if another holder's unexpired claim is there too, the two overlapped: withdraw ours and wait again;
+   else the lease is ours.
+
+Two runs cannot both pass step 3: whichever listing came second sees the other's claim, which was made before the
+first listing. Both may withdraw at once; the jittered wait makes a repeat unlikely. A claim names its expiry, on
+the sandbox's clock when there is one, so a killed run blocks other machines only until then; a long run extends
+it. The holder id starts with the run's place (its host and state directory): a run holds the local lock before it
+claims, so a claim of its own place is a dead run's, whatever its expiry, and goes at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from bootstrap.clock import REAL, Clock, current
+from bootstrap.errors import OperationError, RegbootError
+from bootstrap.interrupts import deferred
+from bootstrap.lock import lock_dir
+from bootstrap.platforms.akka import Akka
+from bootstrap.ui import Ui
+from bootstrap.waiting import Patience, Retry, poll
+
+PREFIX = "regboot-lease-"
+# Seconds a claim lasts: a run's steps each have bounded patience, and with verification's default (600 s) a run
+# fits in it, so most runs never extend it; a killed run blocks other machines for at most this long.
+TERM = 20 * 60.0
+AFTER = 5 * 60.0  # seconds a run may still need once a wait it extends for is over: the platform call, retiring
+PLACE = 6  # hex digits of a holder id that name its place; the other 6 are the run's own
+SKEW = 60.0  # seconds another machine's clock may be behind ours before its claim counts as expired
+PATIENCE = Patience(deadline=900.0, first=0.5, factor=1.5, cap=5.0)
+_NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{10})-([0-9]{10})-([0-9a-f]{12})")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One run's claim on one consumer, as its secret's name says it."""
+
+    consumer: str  # a digest of the consumer's label
+    expires: int  # seconds since the epoch
+    holder: str
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}{self.consumer}-{self.expires:010d}-{self.holder}"
+
+    @classmethod
+    def parse(cls, name: str) -> Claim | None:
+        found = _NAME.fullmatch(name)
+        return cls(found[1], int(found[2]), found[3]) if found else None
+
+    def until(self) -> str:
+        return datetime.fromtimestamp(self.expires, UTC).strftime("%H:%M:%S UTC")
+
+
+class Lease:
+    """This run's claim on the consumer; `release` once the run is done."""
+
+    def __init__(self, platform: Akka, claim: Claim, *, ui: Ui, clock: Clock) -> None:
+        self.platform = platform
+        self.claim = claim
+        self.ui = ui
+        self.clock = clock
+
+    def extend(self, seconds: float) -> None:
+        """Make the claim last for a step that may wait `seconds`, and what follows it; renewed claims then check that
+        no other run took the consumer over meanwhile (ours may have expired)."""
+        if self.claim.expires >= self.clock.time() + seconds + AFTER:
+            return
+        old = self.claim
+        self.claim = _claim(self.platform, replace(old, expires=int(self.clock.time() + seconds + TERM)))
+        _withdraw(self.platform, old, self.ui)
+        if rivals := _rivals(self.platform, self.claim, self.clock, self.ui):
+            self.release()
+            raise OperationError(
+                f"another regboot run took over {self.platform.consumer.secret_name} while this one ran past its "
+                f"lease ({rivals[0].name})",
+                fix="Let that run finish, then run this command again.",
+                code="lease_lost",
+            )
+
+    def release(self) -> None:
+        _withdraw(self.platform, self.claim, self.ui)
+
+
+def take_lease(platform: Akka, *, ui: Ui, env: Mapping[str, str]) -> Lease:
+    """Claim the consumer for this run, waiting while another run (on any machine) holds it."""
+    clock = current(env)
+    consumer = platform.consumer
+    mine = Claim(hashlib.sha256(consumer.label.encode()).hexdigest()[:10], 0, place(env) + secrets.token_hex(3))
+
+    def attempt() -> Lease:
+        if rivals := _rivals(platform, mine, clock, ui):
+            raise _Held(rivals[0])
+        lease = Lease(platform, _claim(platform, replace(mine, expires=int(clock.time() + TERM))), ui=ui, clock=clock)
+        try:
+            rivals = _rivals(platform, lease.claim, clock, ui)
+        except BaseException:  # not known to hold it: leave no claim behind
+            lease.release()
+            raise
+        if rivals:
+            lease.release()  # both claimed at once: both step back, and the jittered waits part them
+            raise _Held(rivals[0])
+        return lease
+
+    # The holder is a real process, maybe on another machine: its time is real even in a sandbox.
+    try:
+        return poll(
+            attempt,
+            what=f"the regboot run elsewhere on {consumer.secret_name} to finish",
+            not_yet=lambda exc: Retry(exc.reason) if isinstance(exc, _Held) else None,
+            ui=ui,
+            patience=PATIENCE,
+            clock=REAL,
+        )
+    except OperationError as err:
+        if not isinstance(err.__cause__, _Held):
+            raise
+        held = err.__cause__.claim
+        raise OperationError(
+            f"another regboot run still holds {consumer.secret_name} in Akka project {consumer.project} "
+            f"(lease {held.name}, until {held.until()})",
+            fix=f"Run this command again once it has finished; if you know that run is gone, "
+            f"`akka secrets delete {held.name}` frees it now.",
+            code="lease_held",
+        ) from None
+
+
+class _Held(Exception):
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(claim.name)
+        self.claim = claim
+        self.reason = f"held until {claim.until()} by {claim.name}"
+
+
+def _claim(platform: Akka, claim: Claim) -> Claim:
+    """Create the claim's secret. An interrupt waits until it exists, then withdraws it; a failed create may still
+    have made it, so that one is withdrawn too."""
+    try:
+        with deferred():
+            platform.create_secret(claim.name, {"holder": claim.holder, "expires": str(claim.expires)})
+    except (RegbootError, KeyboardInterrupt):
+        _withdraw(platform, claim, None)
+        raise
+    return claim
+
+
+def _rivals(platform: Akka, mine: Claim, clock: Clock, ui: Ui) -> list[Claim]:
+    """Other runs' live claims on this consumer. Expired ones are a dead run's (or one that overran): they go."""
+    claims = [c for c in map(Claim.parse, platform.secret_names()) if c and c.consumer == mine.consumer]
+    live = []
+    for claim in (c for c in claims if c.holder != mine.holder):
+        if claim.holder[:PLACE] == mine.holder[:PLACE]:  # this place's lock is ours: its run has ended
+            if _withdraw(platform, claim, ui):
+                ui.say(f"removed lease {claim.name}: an earlier run here ended without releasing it")
+        elif claim.expires + SKEW > clock.time():
+            live.append(claim)
+        elif _withdraw(platform, claim, ui):
+            ui.say(f"removed lease {claim.name}: its run ended at {claim.until()} without releasing it")
+    return live
+
+
+def place(env: Mapping[str, str]) -> str:
+    """Where runs share a lock: this host and regboot's state directory (a random token kept there, so that two
+    machines with the same paths, or two HOMEs on one machine, are two places)."""
+    directory = lock_dir(env)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "place"
+    try:
+        with path.open("x") as made:
+            made.write(secrets.token_hex(8))
+    except FileExistsError:
+        pass
+    token = path.read_text().strip()
+    return hashlib.sha256(f"{socket.gethostname()}/{token}".encode()).hexdigest()[:PLACE]
+
+
+def _withdraw(platform: Akka, claim: Claim, ui: Ui | None) -> bool:
+    """Delete a claim's secret; False when it was gone already. A claim that cannot be deleted expires by itself."""
+    try:
+        return platform.delete_secret(claim.name)
+    except RegbootError as err:
+        if ui is not None:
+            ui.warn(f"could not remove lease {claim.name} ({err.message}); it expires at {claim.until()}")
+        return False

@@ -1,0 +1,106 @@
+"""The consumer's lease on the platform: taken by runs that write, released after them, and never a lasting block:
+a claim left by a dead run elsewhere goes once it expires, one left by a dead run here goes at once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+
+from filelock import FileLock
+
+from bootstrap.lease import PREFIX, Claim, place
+from bootstrap.sandbox.world import GCP_PROJECT
+from tests.conftest import akka_commands, set_platform
+
+PRIVATE = ("--server", "https://registry.example.com/v1/", "--username", "bot")
+CONSUMER = hashlib.sha256(b"akka:demo-project/*/docker-credentials").hexdigest()[:10]  # as claims name it
+LEASE_COMMANDS = {"secrets create", "secrets delete"}
+
+
+def onboard(regboot, canaries, *args: str):
+    return regboot("onboard", "private", *PRIVATE, *args, "--password-stdin", "--no-verify", input=canaries.new())
+
+
+def claims(sandbox) -> list[str]:
+    return [n for n in sandbox.platform_state()["projects"]["demo-project"]["secrets"] if n.startswith(PREFIX)]
+
+
+def claimed(sandbox, claim: Claim) -> None:
+    """A claim another run made and never released."""
+    state = sandbox.platform_state()
+    state["projects"]["demo-project"]["secrets"][claim.name] = {"type": "generic", "keys": ["expires", "holder"]}
+    set_platform(sandbox, projects=state["projects"])
+
+
+def test_a_run_that_writes_releases_its_lease_and_one_that_fails_too(sandbox, regboot, canaries):
+    assert onboard(regboot, canaries).code == 0
+    assert "secrets create" in akka_commands(sandbox) and claims(sandbox) == []
+    set_platform(sandbox, fail={"docker add-credentials": {"message": "rpc error: code = Internal desc = boom"}})
+    done = regboot("rotate", "private", *PRIVATE, "--password-stdin", "--no-verify", input=canaries.new())
+    assert done.code == 1, done.stderr
+    assert claims(sandbox) == []
+
+
+def test_reruns_in_place_and_dry_runs_take_no_lease(sandbox, regboot, canaries):
+    assert onboard(regboot, canaries).code == 0
+    before = len(akka_commands(sandbox))
+    assert onboard(regboot, canaries).code == 0  # in place
+    assert regboot("rotate", "private", *PRIVATE, "--dry-run").code == 0
+    assert not LEASE_COMMANDS & set(akka_commands(sandbox)[before:])
+
+
+def test_an_expired_claim_of_a_run_elsewhere_is_removed(sandbox, regboot, canaries):
+    dead = Claim(CONSUMER, int(time.time()) - 3600, "0123456789ab")
+    claimed(sandbox, dead)
+    done = onboard(regboot, canaries)
+    assert done.code == 0, done.stderr
+    assert f"removed lease {dead.name}" in done.stderr
+    assert claims(sandbox) == []
+
+
+def test_a_live_claim_elsewhere_is_waited_for_until_its_run_releases_it(sandbox, regboot, canaries):
+    live = Claim(CONSUMER, int(time.time()) + 3600, "0123456789ab")
+    claimed(sandbox, live)
+    elsewhere = threading.Thread(target=release_once_seen, args=(sandbox, live))
+    elsewhere.start()
+    done = onboard(regboot, canaries)
+    elsewhere.join()
+    assert done.code == 0, done.stderr
+    assert f"waiting for the regboot run elsewhere on docker-credentials to finish: held until {live.until()}" in (
+        done.stderr
+    )
+    assert "removed lease" not in done.stderr and claims(sandbox) == []
+
+
+def release_once_seen(sandbox, claim: Claim) -> None:
+    """The other machine's run ends a moment after this one first found its claim."""
+    deadline = time.monotonic() + 60
+    while "secrets list" not in akka_commands(sandbox) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    with FileLock(sandbox.akka_state_file.with_suffix(".lock")):  # as the stand-in akka takes it
+        state = sandbox.platform_state()
+        del state["projects"]["demo-project"]["secrets"][claim.name]
+        sandbox.akka_state_file.write_text(json.dumps(state))
+
+
+def test_a_claim_left_by_a_dead_run_on_this_machine_goes_at_once(sandbox, regboot, canaries):
+    here = Claim(CONSUMER, int(time.time()) + 3600, place(os.environ) + "abcdef")
+    claimed(sandbox, here)
+    done = onboard(regboot, canaries)
+    assert done.code == 0, done.stderr
+    assert "an earlier run here ended without releasing it" in done.stderr and "waiting" not in done.stderr
+    assert claims(sandbox) == []
+
+
+def test_a_verification_longer_than_the_claim_extends_it_first(world, regboot):
+    assert regboot("onboard", "gcr", "--gcp-project", GCP_PROJECT).code == 0
+    before = len(akka_commands(world))
+    done = regboot("rotate", "gcr", "--gcp-project", GCP_PROJECT, "--verify-timeout", "3600")
+    assert done.code == 0, done.stderr
+    # the claim, then a later one before verification, which replaces it; both gone at the end
+    assert akka_commands(world)[before:].count("secrets create") == 2
+    assert claims(world) == []
