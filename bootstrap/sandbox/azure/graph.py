@@ -3,6 +3,13 @@
 Every call needs a Graph-audience bearer token; writes need the caller's directory permission (`graph_denied`).
 Errors have Graph's `{"error": {code, message, innerError}}` shape. Query options and properties the sandbox does not
 model answer 501 rather than being ignored, so a client relying on one fails the test instead of passing by luck.
+
+`$filter` takes only the properties each resource documents as filterable ("Supports $filter" in the application and
+servicePrincipal resource references, https://learn.microsoft.com/graph/api/resources/application and
+.../resources/serviceprincipal, the same text as msgraph-sdk's model docstrings): `appId`, `displayName`, `tags`
+(through `tags/any(t:t eq 'x')`) and a few more, but not `notes`. Any other property answers as Graph does, 400
+Request_UnsupportedQuery "Unsupported or invalid query filter clause specified for property 'notes' of resource
+'Application'." (as reported in microsoftgraph/msgraph-sdk-dotnet#2552 and microsoft-graph-docs-contrib#1726).
 """
 
 from __future__ import annotations
@@ -37,6 +44,17 @@ APP_FIELDS = {
     "tags": "tags",
 }
 SP_FIELDS = {"accountEnabled": "account_enabled", "notes": "notes", "tags": "tags"}
+# What each collection may be filtered on, and how (see the module docstring): a rule of Graph's, checked per clause.
+FILTERABLE = {
+    "applications": (
+        "Application",
+        {"id": "eq", "appId": "eq", "displayName": "eq startswith", "description": "eq startswith", "tags": "any"},
+    ),
+    "servicePrincipals": (
+        "ServicePrincipal",
+        {"id": "eq", "appId": "eq startswith", "displayName": "eq startswith", "accountEnabled": "eq", "tags": "any"},
+    ),
+}
 _STATUS_CODES = {
     400: "Request_BadRequest",
     404: "Request_ResourceNotFound",
@@ -261,6 +279,7 @@ class GraphEmulator(HttpEmulator):
         self._options(request, allowed=("$select", "$filter"))
         try:
             clauses = odata.parse(request.query.get("$filter", ""))
+            _refuse_unfilterable(name, clauses)
             value = [_select(r, request) for r in rendered if odata.matches(r, clauses)]
         except odata.FilterError as err:
             raise HttpError(501, f"regboot sandbox: GraphEmulator: {err}") from None
@@ -278,6 +297,18 @@ class GraphEmulator(HttpEmulator):
         if unknown:
             raise HttpError(501, f"regboot sandbox: GraphEmulator does not model {kind} properties {unknown}")
         return {known[k]: v for k, v in data.items() if k in known}
+
+
+def _refuse_unfilterable(collection: str, clauses: list[odata.Clause]) -> None:
+    resource, filterable = FILTERABLE[collection]
+    for c in clauses:
+        if c.op.lower() not in filterable.get(c.field, "").split():
+            raise HttpError(
+                400,
+                f"Unsupported or invalid query filter clause specified for property '{c.field}' of resource "
+                f"'{resource}'.",
+                code="Request_UnsupportedQuery",
+            )
 
 
 def _select(body: dict[str, Any], request: Request) -> dict[str, Any]:
