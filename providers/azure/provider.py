@@ -14,12 +14,13 @@ from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared
 from providers.azure.targets import (
     ACR_PULL,
+    APP_TAG,
     CLOUDS,
     DEFAULT_PRINCIPAL,
     REPOSITORY_READER,
@@ -27,6 +28,7 @@ from providers.azure.targets import (
     Target,
     assignment_name,
     check,
+    cloud_of,
 )
 
 if TYPE_CHECKING:
@@ -351,7 +353,9 @@ class Acr(Provider):
             with journal.creating():
                 app = self._create_app(
                     lambda g: g.applications.post(
-                        Application(display_name=t.principal, notes=notes, sign_in_audience="AzureADMyOrg")
+                        Application(
+                            display_name=t.principal, notes=notes, sign_in_audience="AzureADMyOrg", tags=[APP_TAG]
+                        )
                     )
                 )
                 journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
@@ -663,14 +667,14 @@ class Acr(Provider):
     # --- status ---------------------------------------------------------------------------------------------
     @classmethod
     def claims(cls, entry: PlatformEntry) -> bool:
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
-        return any(host.endswith(c.registry_suffix) for c in CLOUDS.values())
+        return cloud_of(entry.server) is not None
 
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
         """The entry's server is the registry's login server and its username the app id."""
         host = entry.server.removeprefix("https://").rstrip("/").lower()
-        cloud = next(c for c in CLOUDS.values() if host.endswith(c.registry_suffix))
+        cloud = cloud_of(host)
+        assert cloud is not None  # the entry is claimed by its server
         try:
             app_id = str(uuid.UUID(entry.username))
         except ValueError:
@@ -682,12 +686,20 @@ class Acr(Provider):
         return {"registry": host.split(".", 1)[0], "cloud": cloud.name, "app_id": app_id}
 
     @classmethod
+    def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
+        """Apps regboot made (tagged, or with its default names) in the directories the ACR entries point at."""
+        from providers.azure import strays
+
+        return strays.find(entries, project, run)
+
+    @classmethod
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
         from providers.azure.cloud import Azure
 
         rows = []
         for entry in entries:
-            cloud = next(c for c in CLOUDS.values() if entry.server.rstrip("/").lower().endswith(c.registry_suffix))
+            cloud = cloud_of(entry.server)
+            assert cloud is not None  # the entry is claimed by its server
             azure = Azure(cloud, run.env.get("AZURE_SUBSCRIPTION_ID", ""), run.env, run.ui)
             try:
                 rows.append(cls._describe(entry, azure))
