@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
@@ -404,7 +405,8 @@ class Acr(Provider):
         return identity
 
     def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
-        from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+        # The client speaks its default API version; the versionless `models` re-exports six, typed as the oldest.
+        from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 
         from providers.azure.cloud import code_of
 
@@ -517,9 +519,7 @@ class Acr(Provider):
         # Inspection may have read a replica behind: look for the principal once more before leaving its grant.
         sp_id = found.facts.get("sp_id") or getattr(self._find_sp(found.identity.name), "id", None)
         attached = [
-            Removal(
-                f"password {h.id}", lambda h=h: self._remove_password(object_id, h.id), ("retired", "password", h.id)
-            )
+            Removal(f"password {h.id}", partial(self._remove_password, object_id, h.id), ("retired", "password", h.id))
             for h in found.held
         ]
         if sp_id:  # also when inspection saw no grant: that listing too may have been behind
