@@ -110,6 +110,24 @@ def test_apps_are_found_by_a_tag_but_never_by_their_notes(azure, graph):
     )
 
 
+def test_a_long_listing_comes_in_pages_of_100_linked_by_next_link(azure, graph):
+    directory = azure.model.directory
+    made = [directory.create_application(f"app-{n:03}", tags=["regboot"]).id for n in range(150)]
+    directory.create_application("untagged")
+
+    async def story(g):
+        first = await g.applications.get(apps_where("tags/any(t:t eq 'regboot')", ["id"]))
+        second = await g.applications.with_url(first.odata_next_link).get()
+        return first, second
+
+    first, second = graph(story)
+
+    assert len(first.value) == 100 and "$skiptoken=" in first.odata_next_link
+    assert second.odata_next_link is None
+    assert [a.id for a in first.value + second.value] == made  # the same filter on every page, nothing twice
+    assert second.value[0].display_name is None  # and the same $select
+
+
 def test_service_principal_filter_and_delete_with_its_application(azure, graph):
     directory = azure.model.directory
     app = directory.create_application(NAME)
