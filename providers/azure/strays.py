@@ -79,7 +79,17 @@ def _apps(azure: Azure, query: str) -> list[Any]:
     where = RequestConfiguration(
         query_parameters=ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters(filter=query)
     )
-    return list(azure.graph("applications", lambda g: g.applications.get(where)).value or [])
+
+    async def every_page(g: Any) -> list[Any]:
+        # Graph answers 100 apps a page: follow @odata.nextLink (https://learn.microsoft.com/graph/paging).
+        page = await g.applications.get(where)
+        apps = list(page.value or [])
+        while page.odata_next_link:
+            page = await g.applications.with_url(page.odata_next_link).get()
+            apps += page.value or []
+        return apps
+
+    return azure.graph("applications", every_page)
 
 
 def _subscriptions(azure: Azure, claimed: list[PlatformEntry]) -> list[str]:

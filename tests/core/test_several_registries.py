@@ -269,3 +269,19 @@ def test_status_shows_an_acr_app_no_credential_uses_and_its_offboard_removes_it(
     assert not [a for a in azure.role_assignments.values() if a.principal_id == sp.id]  # its grant went too
     assert platform_credentials(world)["docker-credentials"]["server"] == SERVER  # the private credential stays
     assert regboot("status", "-o", "json").json()["data"]["strays"] == []
+
+
+def test_an_acr_stray_beyond_graphs_first_page_of_apps_is_found(world, regboot, canaries):
+    from bootstrap.sandbox.world import ACR_REGISTRY
+
+    directory = world.emulators["azure"].model.directory
+    for n in range(100):  # another Akka project's apps fill Graph's first page of tagged apps
+        directory.create_application(f"other-{n}", notes="regboot: serves akka:elsewhere/*/x", tags=["regboot"])
+    acr = ("onboard", "acr", "--registry", ACR_REGISTRY)
+    assert regboot(*acr, "--service-principal", "team-reader").code == 0
+    assert regboot(*acr, "--secret-name", "acr").code == 0
+    assert regboot(*PRIVATE, "--replace", "-y", input=canaries.new("token")).code == 0
+
+    done = regboot("status", "-o", "json")
+    assert done.code == 0, done.stderr
+    assert [s["identity"].split(" (")[0] for s in done.json()["data"]["strays"]] == ["team-reader"]
