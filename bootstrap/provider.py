@@ -19,7 +19,7 @@ from bootstrap.errors import PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import same_server
-from bootstrap.result import Action, Step
+from bootstrap.result import Step
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, poll
@@ -97,11 +97,11 @@ class Run:
 
     ui: Ui
     env: Mapping[str, str]
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Step] = field(default_factory=list)
     password: Secret | None = None  # static providers only: what the user handed us
 
     def record(self, verb: str, what: str, name: str, detail: str = "") -> None:
-        self.actions.append(Action(verb, what, name, detail))
+        self.actions.append(Step(verb, what, name, detail))
         self.ui.say(self.actions[-1].text())
 
     def remove_all(self, attached: list[Removal], identity: Removal | None) -> list[str]:

@@ -12,22 +12,10 @@ def line(verb: str, what: str, name: str, detail: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One thing a run did or found: verb (found, created, granted, minted, verified, installed, retired,
-    removed, kept, rolled back), what kind of resource, its name, and a detail."""
-
-    verb: str
-    what: str
-    name: str
-    detail: str = ""
-
-    def text(self) -> str:
-        return line(self.verb, self.what, self.name, self.detail)
-
-
-@dataclass(frozen=True)
 class Step:
-    """One step of a plan: what a real run would do (create, grant, mint, install, retire, remove, keep)."""
+    """One step of a run: in `Result.actions` what it did or found (found, created, granted, minted, verified,
+    installed, retired, removed, kept, rolled back); in `Result.plan` what a real run would do (create, grant, mint,
+    install, retire, remove, keep). The kind of resource, its name, and a detail."""
 
     verb: str
     what: str
@@ -45,7 +33,7 @@ class Result:
     command: str
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Step] = field(default_factory=list)
     plan: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     table: list[dict[str, str]] | None = None  # rows for commands that list things, as a person reads them

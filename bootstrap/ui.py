@@ -34,10 +34,6 @@ class Ui:
         self._clear()
         log.warning("warning: %s", message)
 
-    def detail(self, message: str) -> None:
-        self._clear()
-        log.debug(message)
-
     def waiting(self, what: str, reason: str, *, elapsed: float, next_try: float, deadline: float) -> None:
         """A wait under way. On a terminal one live line, rewritten in place; elsewhere (a CI log) a line only when
         what is awaited or why changes, not one per try: a 15-minute lock wait would print hundreds."""

@@ -165,6 +165,6 @@ def _ip(host: str) -> bool:
 
 
 @hookimpl
-def register_providers(register) -> None:  # type: ignore[no-untyped-def]
+def register_providers(register: Any) -> None:
     register(DockerHub)
     register(Private)

@@ -213,9 +213,6 @@ class _EntryUi(Ui):
     def warn(self, message: str) -> None:
         super().warn(f"{self.prefix} {message}")
 
-    def detail(self, message: str) -> None:
-        super().detail(f"{self.prefix} {message}")
-
 
 def _result(fleet: Fleet, outcomes: list[Outcome], *, dry_run: bool, jobs: int, interrupted: bool) -> Result:
     failed = [o for o in outcomes if o.failed]

@@ -103,7 +103,9 @@ class CallLog:
                     fault = queued.fault
                     break
             self._queued = [q for q in self._queued if q.remaining > 0]
-            self.calls.append(Call(service, operation, mutating, resource, time.monotonic(), fault and fault.kind))
+            self.calls.append(
+                Call(service, operation, mutating, resource, time.monotonic(), fault.kind if fault else None)
+            )
             if fault and fault.kind == "delay":
                 self._delaying += 1
         if fault and fault.kind == "signal":

@@ -120,6 +120,7 @@ class HttpEmulator:
     def url(self) -> str:
         assert self._server is not None, "emulator not started"
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET address: bytes only for AF_UNIX
         return f"{'https' if self._tls else 'http'}://{host}:{port}"
 
     def start(self, port: int = 0, *, tls: ssl.SSLContext | None = None) -> str:

@@ -54,7 +54,7 @@ def _netloc(url: str) -> str:
     return urlsplit(url).netloc
 
 
-class _NoProviderRegistration(HTTPPolicy):  # type: ignore[type-arg]
+class _NoProviderRegistration(HTTPPolicy):
     """azure-mgmt-core answers 409 MissingSubscriptionRegistration by registering the namespace for the subscription
     (a write regboot never asked for, before its preflight passed) and then polls every 10 s with no deadline.
     Placed after the retry policy, nearer the wire than that one, this raises the 409 before it can act."""
@@ -247,7 +247,7 @@ class Azure:
             adapter = GraphRequestAdapter(auth, client=http)
             adapter.base_url = f"{self.graph_url}/v1.0"
             self._clients["graph"] = Graph(adapter)
-        return self._clients["graph"]  # type: ignore[no-any-return]
+        return self._clients["graph"]
 
     # --- calls ----------------------------------------------------------------------------------------------
     def arm(
@@ -402,7 +402,7 @@ def transient(exc: BaseException) -> Retry | None:
     status = status_of(exc)
     if status == 429:
         headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)
-        after = retry_after(headers.get("Retry-After")) if hasattr(headers, "get") else 0.0
+        after = retry_after(headers.get("Retry-After")) if headers is not None and hasattr(headers, "get") else 0.0
         return Retry("throttled by Azure", after=after)
     if status is not None and status >= 500 and status not in (501, 505):  # those two never change
         return Retry(f"Azure answered {status}")

@@ -48,11 +48,11 @@ class Graph:
 
     # --- applications -------------------------------------------------------------------------------------
     async def apps(self, where: str) -> list[App]:
-        """Applications matching the OData filter `where`."""
-        return [_app(a) for a in (await self._send("GET", "/applications", where=where) or {}).get("value", [])]
+        """Applications matching the OData filter `where`, every page of them."""
+        return [_app(a) for a in await self._every("/applications", where)]
 
-    async def create_app(self, display_name: str, notes: str, audience: str) -> App:
-        body = {"displayName": display_name, "notes": notes, "signInAudience": audience}
+    async def create_app(self, display_name: str, notes: str, audience: str, *, tags: list[str]) -> App:
+        body = {"displayName": display_name, "notes": notes, "signInAudience": audience, "tags": tags}
         return _app(await self._send("POST", "/applications", body=body))
 
     async def set_notes(self, object_id: str, notes: str) -> None:
@@ -70,8 +70,7 @@ class Graph:
 
     # --- service principals -------------------------------------------------------------------------------
     async def principals(self, where: str) -> list[Principal]:
-        found = await self._send("GET", "/servicePrincipals", where=where) or {}
-        return [Principal(p["id"], p.get("appId", "")) for p in found.get("value", [])]
+        return [Principal(p["id"], p.get("appId", "")) for p in await self._every("/servicePrincipals", where)]
 
     async def create_principal(self, app_id: str) -> Principal:
         created = await self._send("POST", "/servicePrincipals", body={"appId": app_id})
@@ -81,14 +80,29 @@ class Graph:
         await self._send("DELETE", f"/servicePrincipals/{quote(object_id)}")
 
     # --- the wire -----------------------------------------------------------------------------------------
+    async def _every(self, path: str, where: str) -> list[dict[str, Any]]:
+        """Every item of a collection: Graph answers a page of 100 at most, then links the next
+        (`@odata.nextLink`, https://learn.microsoft.com/graph/paging)."""
+        page = await self._send("GET", path, where=where) or {}
+        items = list(page.get("value", []))
+        while link := page.get("@odata.nextLink"):
+            page = await self._send("GET", link) or {}
+            items += page.get("value", [])
+        return items
+
     async def _send(self, method: str, path: str, *, where: str | None = None, body: Any = None) -> Any:
+        """`path` under the adapter's base URL, or a whole URL Graph gave (a next page's link)."""
         from kiota_abstractions.method import Method
         from kiota_abstractions.request_information import RequestInformation
         from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
         request = RequestInformation(Method[method])
         query = f"?$filter={quote(where, safe='')}" if where else ""
-        request.url = f"{self.adapter.base_url}{path}{query}"
+        request.url = (
+            path
+            if path.startswith("https://") or path.startswith("http://")
+            else f"{self.adapter.base_url}{path}{query}"
+        )
         request.headers.try_add("Accept", "application/json")
         if body is not None:
             request.set_stream_content(json.dumps(body).encode(), "application/json")

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
@@ -14,12 +15,13 @@ from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
 from bootstrap.result import Step
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared
 from providers.azure.targets import (
     ACR_PULL,
+    APP_TAG,
     CLOUDS,
     DEFAULT_PRINCIPAL,
     REPOSITORY_READER,
@@ -27,6 +29,7 @@ from providers.azure.targets import (
     Target,
     assignment_name,
     check,
+    cloud_of,
 )
 
 if TYPE_CHECKING:
@@ -204,7 +207,7 @@ class Acr(Provider):
         serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
         identity = Identity("service principal", app.app_id, serves=serves)
         held = [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
-        granted = bool(sp) and self._assignment(sp.id) is not None
+        granted = sp is not None and self._assignment(sp.id) is not None
         return Inspection(identity, granted=granted, held=sorted(held, key=_created), facts=facts)
 
     def _find_app(self) -> App | None:
@@ -328,7 +331,7 @@ class Acr(Provider):
         notes = SERVES + self.label
         if found.identity is None:
             with journal.creating():
-                app = self._create_app(lambda g: g.create_app(t.principal, notes, "AzureADMyOrg"))
+                app = self._create_app(lambda g: g.create_app(t.principal, notes, "AzureADMyOrg", tags=[APP_TAG]))
                 journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
             self.run.record("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}")
             found.facts.update(app_object_id=app.id, sp_id=None)
@@ -375,7 +378,8 @@ class Acr(Provider):
         return identity
 
     def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
-        from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+        # The client speaks its default API version; the versionless `models` re-exports six, typed as the oldest.
+        from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 
         from providers.azure.cloud import code_of
 
@@ -480,9 +484,7 @@ class Acr(Provider):
         # Inspection may have read a replica behind: look for the principal once more before leaving its grant.
         sp_id = found.facts.get("sp_id") or getattr(self._find_sp(found.identity.name), "id", None)
         attached = [
-            Removal(
-                f"password {h.id}", lambda h=h: self._remove_password(object_id, h.id), ("retired", "password", h.id)
-            )
+            Removal(f"password {h.id}", partial(self._remove_password, object_id, h.id), ("retired", "password", h.id))
             for h in found.held
         ]
         if sp_id:  # also when inspection saw no grant: that listing too may have been behind
@@ -626,14 +628,14 @@ class Acr(Provider):
     # --- status ---------------------------------------------------------------------------------------------
     @classmethod
     def claims(cls, entry: PlatformEntry) -> bool:
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
-        return any(host.endswith(c.registry_suffix) for c in CLOUDS.values())
+        return cloud_of(entry.server) is not None
 
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
         """The entry's server is the registry's login server and its username the app id."""
         host = entry.server.removeprefix("https://").rstrip("/").lower()
-        cloud = next(c for c in CLOUDS.values() if host.endswith(c.registry_suffix))
+        cloud = cloud_of(host)
+        assert cloud is not None  # the entry is claimed by its server
         try:
             app_id = str(uuid.UUID(entry.username))
         except ValueError:
@@ -645,12 +647,20 @@ class Acr(Provider):
         return {"registry": host.split(".", 1)[0], "cloud": cloud.name, "app_id": app_id}
 
     @classmethod
+    def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
+        """Apps regboot made (tagged, or with its default names) in the directories the ACR entries point at."""
+        from providers.azure import strays
+
+        return strays.find(entries, project, run)
+
+    @classmethod
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
         from providers.azure.cloud import Azure
 
         rows = []
         for entry in entries:
-            cloud = next(c for c in CLOUDS.values() if entry.server.rstrip("/").lower().endswith(c.registry_suffix))
+            cloud = cloud_of(entry.server)
+            assert cloud is not None  # the entry is claimed by its server
             azure = Azure(cloud, run.env.get("AZURE_SUBSCRIPTION_ID", ""), run.env, run.ui)
             try:
                 rows.append(cls._describe(entry, azure))

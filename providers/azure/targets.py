@@ -15,6 +15,8 @@ from bootstrap.errors import UsageError
 DEFAULT_PRINCIPAL = DEFAULT_IDENTITY
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 REPOSITORY_READER = "b93aa761-3e63-49ed-ac28-beffa264f7ac"  # what an ABAC-mode registry honours instead
+# On every app regboot creates: Graph filters apps by tags but not by notes, so `status` finds its apps by the tag.
+APP_TAG = "regboot"
 ROLE_NAMES = {ACR_PULL: "AcrPull", REPOSITORY_READER: "Container Registry Repository Reader"}
 # Fixed namespace: the same (scope, role, principal) always gives the same assignment name, so a rerun finds it.
 ASSIGNMENTS = uuid.UUID("6f0c1bd4-5a8e-4c59-9a55-2d3c7e1f0a21")
@@ -60,6 +62,13 @@ CLOUDS = {
         ".azurecr.us",
     ),
 }
+
+
+def cloud_of(server: str) -> Cloud | None:
+    """The cloud whose registries' login servers end like `server`'s host, if any."""
+    host = server.removeprefix("https://").rstrip("/").lower()
+    return next((c for c in CLOUDS.values() if host.endswith(c.registry_suffix)), None)
+
 
 _REGISTRY = re.compile(r"[A-Za-z0-9]{5,50}")
 _GROUP = re.compile(r"[-\w._()]{1,90}")

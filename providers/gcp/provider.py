@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
@@ -194,6 +195,12 @@ class GoogleProvider(Provider):
             except gx.GoogleAPICallError as err:
                 return err
 
+        def repo() -> Any:
+            if not t.repository:
+                return None
+            name: str = t.repository
+            return g.probe(f"repository {name}", lambda: g.registry.get_repository(name=name, **g.once))
+
         project_permissions = [
             "iam.serviceAccounts.create",
             "iam.serviceAccounts.get",
@@ -206,12 +213,7 @@ class GoogleProvider(Provider):
                 f"project {t.project}", lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once)
             ),
             keys,
-            lambda: (
-                t.repository
-                and g.probe(
-                    f"repository {t.repository}", lambda: g.registry.get_repository(name=t.repository, **g.once)
-                )
-            ),
+            repo,
             lambda: caught(lambda: g.get_account(t.account_name)),
             lambda: caught(lambda: g.missing_permissions(f"projects/{t.project}", project_permissions)),
         ]
@@ -388,12 +390,12 @@ class GoogleProvider(Provider):
             with journal.creating():
                 added = self.google.change_policy(
                     grant.scope,
-                    lambda p, g=grant: _bind(p, g.role, member),
+                    partial(_bind, role=grant.role, member=member),
                     what=f"{grant.role} on {grant.scope}",
                     patience=APPEAR,
                 )
                 if added:
-                    journal.push(f"grant of {grant.role} on {grant.scope}", lambda g=grant: self._unbind(g))
+                    journal.push(f"grant of {grant.role} on {grant.scope}", partial(self._unbind, grant))
             if added:
                 self.run.record("granted", grant.role, f"to {member}", f"on {grant.scope}")
             else:
@@ -471,13 +473,11 @@ class GoogleProvider(Provider):
             return []
         t = self.target
         attached = [
-            Removal(
-                f"key {h.id}", lambda h=h: self._delete_key(f"{t.account_name}/keys/{h.id}"), ("retired", "key", h.id)
-            )
+            Removal(f"key {h.id}", partial(self._delete_key, f"{t.account_name}/keys/{h.id}"), ("retired", "key", h.id))
             for h in found.held
         ]
         attached += [
-            Removal(f"{g.role} on {g.scope}", lambda g=g: self._unbind(g), ("revoked", g.role, f"on {g.scope}"))
+            Removal(f"{g.role} on {g.scope}", partial(self._unbind, g), ("revoked", g.role, f"on {g.scope}"))
             for g in self._held_grants()
         ]
         account = Removal(

@@ -85,6 +85,49 @@ def test_filters_find_apps_by_display_name_and_app_id(azure, graph):
     assert none.value == []
 
 
+def test_apps_are_found_by_a_tag_but_never_by_their_notes(azure, graph):
+    directory = azure.model.directory
+    directory.create_application("untagged", notes="serves akka:p/*/s")
+
+    async def story(g):
+        tagged = await g.applications.post(Application(display_name=NAME, tags=["regboot", "team-a"]))
+        by_tag = await g.applications.get(apps_where("tags/any(t:t eq 'regboot')"))
+        by_other_variable = await g.applications.get(apps_where("tags/any(tag: tag eq 'team-a')"))
+        no_such_tag = await g.applications.get(apps_where("tags/any(t:t eq 'nobody')"))
+        with pytest.raises(ODataError) as by_notes:
+            await g.applications.get(apps_where("notes eq 'serves akka:p/*/s'"))
+        return tagged, by_tag, by_other_variable, no_such_tag, by_notes.value
+
+    tagged, by_tag, by_other_variable, no_such_tag, by_notes = graph(story)
+
+    assert tagged.tags == ["regboot", "team-a"]
+    assert [a.id for a in by_tag.value] == [tagged.id] == [a.id for a in by_other_variable.value]
+    assert no_such_tag.value == []
+    assert by_notes.response_status_code == 400
+    assert (by_notes.error.code, by_notes.error.message) == (
+        "Request_UnsupportedQuery",
+        "Unsupported or invalid query filter clause specified for property 'notes' of resource 'Application'.",
+    )
+
+
+def test_a_long_listing_comes_in_pages_of_100_linked_by_next_link(azure, graph):
+    directory = azure.model.directory
+    made = [directory.create_application(f"app-{n:03}", tags=["regboot"]).id for n in range(150)]
+    directory.create_application("untagged")
+
+    async def story(g):
+        first = await g.applications.get(apps_where("tags/any(t:t eq 'regboot')", ["id"]))
+        second = await g.applications.with_url(first.odata_next_link).get()
+        return first, second
+
+    first, second = graph(story)
+
+    assert len(first.value) == 100 and "$skiptoken=" in first.odata_next_link
+    assert second.odata_next_link is None
+    assert [a.id for a in first.value + second.value] == made  # the same filter on every page, nothing twice
+    assert second.value[0].display_name is None  # and the same $select
+
+
 def test_service_principal_filter_and_delete_with_its_application(azure, graph):
     directory = azure.model.directory
     app = directory.create_application(NAME)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from bootstrap.sandbox.world import GCP_PROJECT
 from tests.conftest import akka_commands, platform_credentials
 
@@ -227,3 +229,59 @@ def test_status_shows_an_identity_no_credential_uses_and_how_to_remove_it(world,
     )
     assert platform_credentials(world)["docker-credentials"]["server"] == SERVER  # the private credential stays
     assert regboot("status", "-o", "json").json()["data"]["strays"] == []
+
+
+@pytest.mark.parametrize(
+    ("principal", "made_before_tags"),
+    [("team-reader", False), ("akka-docker-reader", True)],
+    ids=["any-name-by-its-tag", "made-before-tags-by-its-default-name"],
+)
+def test_status_shows_an_acr_app_no_credential_uses_and_its_offboard_removes_it(
+    world, regboot, canaries, principal, made_before_tags
+):
+    from bootstrap.sandbox.world import ACR_REGISTRY
+
+    acr = ("onboard", "acr", "--registry", ACR_REGISTRY)
+    assert regboot(*acr, "--service-principal", principal).code == 0  # docker-credentials: the registry
+    assert regboot(*acr, "--secret-name", "acr").code == 0  # the project's entries still point at Azure
+    replaced = regboot(*PRIVATE, "--replace", "-y", input=canaries.new("token"))  # docker-credentials now private
+    assert replaced.code == 0, replaced.stderr
+    azure = world.emulators["azure"].model
+    [app] = [a for a in azure.directory.applications_list() if a.display_name == principal]
+    sp = azure.directory.service_principal_of(app.app_id)
+    if made_before_tags:  # an app an older regboot made carries no tag: its default name still finds it
+        azure.directory.update_application(app.id, tags=[])
+
+    done = regboot("status", "-o", "json")
+    assert done.code == 0, done.stderr
+    [stray] = done.json()["data"]["strays"]
+    assert stray["provider"] == "acr" and app.app_id in stray["identity"]
+    assert stray["serves"].endswith("/docker-credentials") and stray["credentials"] == 1
+    text = regboot("status")
+    assert f"holds 1 live credential(s) but no platform credential uses it: remove it with `{stray['fix']}`" in (
+        " ".join(text.stdout.split())
+    )
+
+    removed = regboot(*stray["fix"].split()[1:])  # the command status gave, as given
+    assert removed.code == 0, removed.stderr
+    [left] = azure.directory.applications_list()
+    assert left.display_name.startswith("akka-acr-")  # the acr consumer's own app stays
+    assert not [a for a in azure.role_assignments.values() if a.principal_id == sp.id]  # its grant went too
+    assert platform_credentials(world)["docker-credentials"]["server"] == SERVER  # the private credential stays
+    assert regboot("status", "-o", "json").json()["data"]["strays"] == []
+
+
+def test_an_acr_stray_beyond_graphs_first_page_of_apps_is_found(world, regboot, canaries):
+    from bootstrap.sandbox.world import ACR_REGISTRY
+
+    directory = world.emulators["azure"].model.directory
+    for n in range(100):  # another Akka project's apps fill Graph's first page of tagged apps
+        directory.create_application(f"other-{n}", notes="regboot: serves akka:elsewhere/*/x", tags=["regboot"])
+    acr = ("onboard", "acr", "--registry", ACR_REGISTRY)
+    assert regboot(*acr, "--service-principal", "team-reader").code == 0
+    assert regboot(*acr, "--secret-name", "acr").code == 0
+    assert regboot(*PRIVATE, "--replace", "-y", input=canaries.new("token")).code == 0
+
+    done = regboot("status", "-o", "json")
+    assert done.code == 0, done.stderr
+    assert [s["identity"].split(" (")[0] for s in done.json()["data"]["strays"]] == ["team-reader"]

@@ -3,13 +3,26 @@
 Every call needs a Graph-audience bearer token; writes need the caller's directory permission (`graph_denied`).
 Errors have Graph's `{"error": {code, message, innerError}}` shape. Query options and properties the sandbox does not
 model answer 501 rather than being ignored, so a client relying on one fails the test instead of passing by luck.
+
+`$filter` takes only the properties each resource documents as filterable ("Supports $filter" in the application and
+servicePrincipal resource references, https://learn.microsoft.com/graph/api/resources/application and
+.../resources/serviceprincipal, the same text as msgraph-sdk's model docstrings): `appId`, `displayName`, `tags`
+(through `tags/any(t:t eq 'x')`) and a few more, but not `notes`. Any other property answers as Graph does, 400
+Request_UnsupportedQuery "Unsupported or invalid query filter clause specified for property 'notes' of resource
+'Application'." (as reported in microsoftgraph/msgraph-sdk-dotnet#2552 and microsoft-graph-docs-contrib#1726).
+
+Collections are paged on the server's side as Graph pages them (https://learn.microsoft.com/graph/paging): at most
+100 items a page, and while more remain an absolute `@odata.nextLink`, the same request plus an opaque `$skiptoken`,
+which a client follows as it is.
 """
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from bootstrap.sandbox.azure import odata
 from bootstrap.sandbox.azure.directory import Directory
@@ -21,6 +34,7 @@ from bootstrap.sandbox.faults import CallLog
 from bootstrap.sandbox.http import HttpEmulator, HttpError, Request, Response, route
 
 CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#"
+PAGE_SIZE = 100  # Graph's default page of directory objects when no $top is given
 APPS = "/v1.0/applications"
 APP = APPS + "/{id}"
 # The regex parentheses are escaped: route patterns are regular expressions apart from their {names}.
@@ -37,6 +51,17 @@ APP_FIELDS = {
     "tags": "tags",
 }
 SP_FIELDS = {"accountEnabled": "account_enabled", "notes": "notes", "tags": "tags"}
+# What each collection may be filtered on, and how (see the module docstring): a rule of Graph's, checked per clause.
+FILTERABLE = {
+    "applications": (
+        "Application",
+        {"id": "eq", "appId": "eq", "displayName": "eq startswith", "description": "eq startswith", "tags": "any"},
+    ),
+    "servicePrincipals": (
+        "ServicePrincipal",
+        {"id": "eq", "appId": "eq startswith", "displayName": "eq startswith", "accountEnabled": "eq", "tags": "any"},
+    ),
+}
 _STATUS_CODES = {
     400: "Request_BadRequest",
     404: "Request_ResourceNotFound",
@@ -258,13 +283,20 @@ class GraphEmulator(HttpEmulator):
         return Response(200, _select(body, request))
 
     def _collection(self, request: Request, name: str, rendered: list[dict[str, Any]]) -> Response:
-        self._options(request, allowed=("$select", "$filter"))
+        self._options(request, allowed=("$select", "$filter", "$skiptoken"))
         try:
             clauses = odata.parse(request.query.get("$filter", ""))
+            _refuse_unfilterable(name, clauses)
             value = [_select(r, request) for r in rendered if odata.matches(r, clauses)]
         except odata.FilterError as err:
             raise HttpError(501, f"regboot sandbox: GraphEmulator: {err}") from None
-        return Response(200, {"@odata.context": CONTEXT + name, "value": value})
+        start = _skipped(request.query.get("$skiptoken"))
+        body = {"@odata.context": CONTEXT + name, "value": value[start : start + PAGE_SIZE]}
+        if len(value) > start + PAGE_SIZE:
+            query = {k: v for k, v in request.query.items() if k != "$skiptoken"}
+            query["$skiptoken"] = base64.urlsafe_b64encode(str(start + PAGE_SIZE).encode()).decode()
+            body["@odata.nextLink"] = f"{self.url}{request.path}?{urlencode(query, safe='$')}"
+        return Response(200, body)
 
     @staticmethod
     def _options(request: Request, *, allowed: tuple[str, ...]) -> None:
@@ -278,6 +310,28 @@ class GraphEmulator(HttpEmulator):
         if unknown:
             raise HttpError(501, f"regboot sandbox: GraphEmulator does not model {kind} properties {unknown}")
         return {known[k]: v for k, v in data.items() if k in known}
+
+
+def _skipped(token: str | None) -> int:
+    """How many items the pages before this one held; a token Graph never gave answers 400 as Graph's does."""
+    if token is None:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(token.encode()).decode())
+    except ValueError:
+        raise HttpError(400, "Invalid skip token.", code="Request_BadRequest") from None
+
+
+def _refuse_unfilterable(collection: str, clauses: list[odata.Clause]) -> None:
+    resource, filterable = FILTERABLE[collection]
+    for c in clauses:
+        if c.op.lower() not in filterable.get(c.field, "").split():
+            raise HttpError(
+                400,
+                f"Unsupported or invalid query filter clause specified for property '{c.field}' of resource "
+                f"'{resource}'.",
+                code="Request_UnsupportedQuery",
+            )
 
 
 def _select(body: dict[str, Any], request: Request) -> dict[str, Any]:

@@ -296,7 +296,9 @@ class AzureModel:
         principal_type: str | None = None,
         lagging: bool = False,
         race: bool = False,
-        **extra: str | None,
+        condition: str | None = None,
+        condition_version: str | None = None,
+        description: str | None = None,
     ) -> tuple[RoleAssignment, bool]:
         """Create (or find, if this exact one exists under this name) a role assignment; True if it is new."""
         scope = self.resolve_scope(scope)
@@ -321,6 +323,7 @@ class AzureModel:
                     "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
                 )
             kind = self._principal_kind(principal_id, principal_type, lagging=lagging)
+            extra = {"condition": condition, "condition_version": condition_version, "description": description}
             if race and not self._same_grant(scope, role_id, principal_id):  # a concurrent run made it first
                 self._add_assignment(str(uuid.uuid4()), scope, role_id, principal_id, kind, extra)
             if duplicate := self._same_grant(scope, role_id, principal_id):
@@ -339,7 +342,17 @@ class AzureModel:
     def _add_assignment(
         self, name: str, scope: str, role_id: str, principal_id: str, kind: str, extra: dict[str, str | None]
     ) -> RoleAssignment:
-        assignment = RoleAssignment(name, scope, role_id, principal_id.lower(), kind, self.user.id, **extra)
+        assignment = RoleAssignment(
+            name,
+            scope,
+            role_id,
+            principal_id.lower(),
+            kind,
+            self.user.id,
+            condition=extra["condition"],
+            condition_version=extra["condition_version"],
+            description=extra["description"],
+        )
         self.role_assignments[name] = assignment
         return assignment
 

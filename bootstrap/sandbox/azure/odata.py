@@ -1,4 +1,6 @@
-"""The small part of OData `$filter` that ARM and Graph clients send: `and`-joined `eq` and function clauses."""
+"""The small part of OData `$filter` that ARM and Graph clients send: `and`-joined `eq` and function clauses, and
+the `any` lambda on a collection of strings, `tags/any(t:t eq 'x')`, as Graph documents it for primitive collections
+(https://learn.microsoft.com/graph/filter-query-parameter, "Filter using lambda operators")."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from typing import Any
 _STRING = r"'((?:[^']|'')*)'"
 _EQ = re.compile(rf"^(\w+)\s+eq\s+{_STRING}$", re.IGNORECASE)
 _CALL = re.compile(rf"^(\w+)\(\s*(?:(\w+)\s*,\s*)?(?:{_STRING})?\s*\)$")
+# collection/any(v:v eq 'value'): the range variable may be any name, the same on both sides of the colon.
+_ANY = re.compile(rf"^(\w+)/any\(\s*(\w+)\s*:\s*(\w+)\s+eq\s+{_STRING}\s*\)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Clause:
-    op: str  # "eq" or a function name: atScope, assignedTo, startswith
+    op: str  # "eq", "any" (a collection holds an item equal to value), or a function: atScope, assignedTo, startswith
     field: str = ""
     value: str = ""
 
@@ -27,6 +31,8 @@ def parse(text: str) -> list[Clause]:
     for part in _split_and(text):
         if m := _EQ.match(part):
             clauses.append(Clause("eq", m.group(1), m.group(2).replace("''", "'")))
+        elif (m := _ANY.match(part)) and m.group(2) == m.group(3):
+            clauses.append(Clause("any", m.group(1), m.group(4).replace("''", "'")))
         elif m := _CALL.match(part):
             clauses.append(Clause(m.group(1), m.group(2) or "", (m.group(3) or "").replace("''", "'")))
         else:
@@ -57,6 +63,9 @@ def matches(resource: dict[str, Any], clauses: list[Clause]) -> bool:
         value = resource.get(c.field)
         if c.op == "eq":
             if value is None or str(value).lower() != c.value.lower():
+                return False
+        elif c.op == "any":
+            if not isinstance(value, list) or all(str(v).lower() != c.value.lower() for v in value):
                 return False
         elif c.op.lower() == "startswith":
             if not str(value or "").lower().startswith(c.value.lower()):

@@ -10,13 +10,17 @@ import functools
 import json
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bootstrap.sandbox.google.errors import GoogleError, key_creation_refused, permission_denied
 from bootstrap.sandbox.google.keyfile import fake_pem, key_file_json, key_id
 from bootstrap.sandbox.google.records import ServiceAccount, ServiceAccountKey, now
+
+if TYPE_CHECKING:
+    from bootstrap.sandbox.google.records import Policy, Project
 
 ACCOUNT_ID = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])")
 ACCOUNT_NAME = re.compile(r"projects/([^/]+)/serviceAccounts/([^/]+)")
@@ -53,6 +57,21 @@ def page(items: list, size: int, token: str, *, default: int, maximum: int) -> t
 
 class ServiceAccounts:
     """Accounts and keys. GoogleModel mixes this in and supplies the state, the clock, projects and the caller."""
+
+    # What GoogleModel supplies (declared, not defined: the model's own attributes and methods are the ones used).
+    _lock: threading.RLock
+    clock: Callable[[], float]
+    accounts: dict[str, ServiceAccount]
+    keys: dict[str, ServiceAccountKey]
+    issued_secrets: list[str]
+    propagation_delay: float
+    key_propagation_delay: float
+    key_creation_disabled: bool
+    if TYPE_CHECKING:
+
+        def _project(self, name: str, permission: str, *, check: bool = True) -> Project: ...
+        def _policies(self) -> list[Policy]: ...
+        def _require(self, permission: str, resource: str) -> None: ...
 
     # --- service accounts ----------------------------------------------------------------------------
     @locked

@@ -120,13 +120,13 @@ class IamEmulator:
             fault = self.calls.arrive(self.service, f"iam.{method}", mutating=spec.mutating, resource=resource)
             kind = fault.kind if fault else ""
             try:
-                if kind in ("error", "reset"):
+                if fault is not None and kind in ("error", "reset"):
                     raise _fault_error(fault)
                 if spec.mutating:
                     self.model.charge_write(resource)
                 if kind == "conflict" and method == "CreateServiceAccount":
                     return handler(request, False, conflict=True)  # the id was taken a moment ago
-                if kind == "conflict":
+                if fault is not None and kind == "conflict":
                     raise GoogleError("ABORTED", fault.message)  # no etag or id to race on: the generic refusal
                 self.model.require_service("iam.googleapis.com", resource)
                 return handler(request, kind == "not_visible")
@@ -233,7 +233,7 @@ def _key(key: ServiceAccountKey, *, private_key_data: bytes = b"") -> types.Serv
         valid_after_time=key.valid_after,
         valid_before_time=key.valid_before,
         key_origin=types.ServiceAccountKeyOrigin.GOOGLE_PROVIDED,
-        key_type=KeyType[key.key_type],
+        key_type=getattr(KeyType, key.key_type),  # by member name (proto-plus enums look unsubscriptable to mypy)
         disabled=key.disabled,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import ssl
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -75,8 +76,8 @@ class GoogleRestEmulator(HttpEmulator):
         # Custom verbs (`resource:getIamPolicy`) must win over the plain resource route, which would swallow them.
         self._routes.sort(key=lambda r: ":" not in r.regex.pattern)
 
-    def start(self, port: int = 0) -> str:
-        url = super().start(port)
+    def start(self, port: int = 0, *, tls: ssl.SSLContext | None = None) -> str:
+        url = super().start(port, tls=tls)
         # Headers and body leave in two writes; with Nagle on, each response waits ~40 ms for a delayed ACK.
         assert self._server is not None
         self._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
@@ -254,7 +255,7 @@ def _repository(repository: Repository) -> artifactregistry_v1.Repository:
     uri = f"{rid}/{project}" if rid in GCR_HOSTS else f"{repository.location}-docker.pkg.dev/{project}/{rid}"
     return artifactregistry_v1.Repository(
         name=repository.name,
-        format_=artifactregistry_v1.Repository.Format[repository.format],
+        format_=getattr(artifactregistry_v1.Repository.Format, repository.format),
         mode=artifactregistry_v1.Repository.Mode.STANDARD_REPOSITORY,
         description=repository.description,
         create_time=repository.create_time,
