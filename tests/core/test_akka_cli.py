@@ -136,8 +136,10 @@ def test_the_clis_dialect_is_learned_once_per_installed_binary(sandbox, regboot,
 
 
 def test_an_onboarding_asks_the_platform_only_what_it_needs(sandbox, regboot, canaries):
-    """The login is told by reading the project; the project comes from akka's local configuration."""
+    """The login is told by reading the project; the project comes from akka's local configuration. A run that
+    writes also takes and releases the consumer's lease and reads the platform again once it holds it
+    (docs/security.md, Concurrency)."""
     assert onboard(regboot, canaries).code == 0
-    assert sorted(akka_commands(sandbox)) == sorted(
-        ["config get", "projects get", "docker", "docker list-credentials", "docker add-credentials"]
-    )
+    reads = ["config get", "projects get", "docker", "docker list-credentials"]
+    lease = ["secrets list", "secrets create", "secrets list", "docker list-credentials", "secrets delete"]
+    assert sorted(akka_commands(sandbox)) == sorted([*reads, *lease, "docker add-credentials"])
