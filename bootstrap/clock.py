@@ -86,9 +86,9 @@ class SharedClock:
             fresh.replace(self.path)
 
 
-def current(env: Mapping[str, str] | None = None) -> Clock:
+def current(env: Mapping[str, str]) -> Clock:
     """The sandbox's clock when REGBOOT_SANDBOX_CLOCK names a sandbox clock file; real time otherwise."""
-    named = (os.environ if env is None else env).get(ENV)
+    named = env.get(ENV)
     if named:
         shared = SharedClock(Path(named))
         if shared.valid():

@@ -1,10 +1,9 @@
-"""How regboot reaches the clouds, from the environment: endpoint overrides (emulators, sovereign clouds; plain http
-only on loopback) and the per-request timeout."""
+"""Endpoint overrides (emulators, sovereign clouds), checked: an http(s) URL, no credentials in it, plain http only
+on loopback."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,9 +17,9 @@ class Endpoint:
     plain: bool  # http://: an emulator, talked to without TLS and without credentials
 
 
-def endpoint(env: Mapping[str, str], variable: str, default: str | None = None) -> Endpoint | None:
-    """The endpoint `variable` names (or `default`); None when neither is set. Bad values are usage errors."""
-    value = (env.get(variable) or default or "").strip().rstrip("/")
+def endpoint(variable: str, given: str) -> Endpoint | None:
+    """The endpoint `variable` was `given`; None when it is blank. Bad values are usage errors."""
+    value = given.strip().rstrip("/")
     if not value:
         return None
     parts = urlsplit(value if "://" in value else f"https://{value}")
@@ -54,24 +53,3 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-CALL_TIMEOUT = 30.0  # seconds; REGBOOT_CALL_TIMEOUT overrides it
-
-
-def call_timeout(env: Mapping[str, str]) -> float:
-    """Seconds one request to a cloud API or a registry may take before regboot gives up on it (and, where that is
-    safe, tries again): REGBOOT_CALL_TIMEOUT, else 30. Bad values are usage errors."""
-    value = (env.get("REGBOOT_CALL_TIMEOUT") or "").strip()
-    if not value:
-        return CALL_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = float("nan")
-    if not 0 < seconds <= 600:  # also false for nan
-        raise UsageError(
-            f"REGBOOT_CALL_TIMEOUT={value!r} is not a number of seconds between 0 and 600",
-            fix="Give seconds, e.g. REGBOOT_CALL_TIMEOUT=30, or unset it.",
-        )
-    return seconds

@@ -24,15 +24,16 @@ import hashlib
 import re
 import secrets
 import socket
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
-from bootstrap.clock import REAL, Clock, current
+from bootstrap.clock import REAL, Clock
 from bootstrap.errors import OperationError, RegbootError
 from bootstrap.interrupts import deferred
 from bootstrap.lock import lock_dir
 from bootstrap.platforms.akka import Akka
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
 
@@ -98,11 +99,13 @@ class Lease:
         _withdraw(self.platform, self.claim, self.ui)
 
 
-def take_lease(platform: Akka, *, ui: Ui, env: Mapping[str, str]) -> Lease:
+def take_lease(platform: Akka, *, ui: Ui, settings: Settings) -> Lease:
     """Claim the consumer for this run, waiting while another run (on any machine) holds it."""
-    clock = current(env)
+    clock = settings.clock
     consumer = platform.consumer
-    mine = Claim(hashlib.sha256(consumer.label.encode()).hexdigest()[:10], 0, place(env) + secrets.token_hex(3))
+    mine = Claim(
+        hashlib.sha256(consumer.label.encode()).hexdigest()[:10], 0, place(settings.state_dir) + secrets.token_hex(3)
+    )
 
     def attempt() -> Lease:
         if rivals := _rivals(platform, mine, clock, ui):
@@ -175,10 +178,10 @@ def _rivals(platform: Akka, mine: Claim, clock: Clock, ui: Ui) -> list[Claim]:
     return live
 
 
-def place(env: Mapping[str, str]) -> str:
+def place(state_dir: Path) -> str:
     """Where runs share a lock: this host and regboot's state directory (a random token kept there, so that two
     machines with the same paths, or two HOMEs on one machine, are two places)."""
-    directory = lock_dir(env)
+    directory = lock_dir(state_dir)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "place"
     try:

@@ -10,7 +10,6 @@ machines (or under different HOMEs) are serialised by the consumer's lease on th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -24,22 +23,13 @@ from bootstrap.waiting import Patience, Retry, poll
 PATIENCE = Patience(deadline=900.0, first=0.2, factor=1.5, cap=2.0)
 
 
-def state_dir(env: Mapping[str, str]) -> Path:
-    """REGBOOT_STATE_DIR (a sandbox sets its own, so a rehearsal never waits on a real run), else the XDG state
-    directory's regboot/."""
-    if env.get("REGBOOT_STATE_DIR"):
-        return Path(env["REGBOOT_STATE_DIR"])
-    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
-    return Path(base) / "regboot"
+def lock_dir(state_dir: Path) -> Path:
+    return state_dir / "locks"
 
 
-def lock_dir(env: Mapping[str, str]) -> Path:
-    return state_dir(env) / "locks"
-
-
-def hold(consumer: Consumer, *, ui: Ui, env: Mapping[str, str]) -> FileLock:
+def hold(consumer: Consumer, *, ui: Ui, state_dir: Path) -> FileLock:
     """Take the consumer's lock, waiting for another run to finish; the caller releases it."""
-    directory = lock_dir(env)
+    directory = lock_dir(state_dir)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / (hashlib.sha256(consumer.label.encode()).hexdigest()[:24] + ".lock")
     held = FileLock(path)

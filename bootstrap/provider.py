@@ -20,6 +20,7 @@ from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import same_server
 from bootstrap.result import Step
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, poll
@@ -93,10 +94,10 @@ class Removal:
 
 @dataclass
 class Run:
-    """What a provider gets besides its options: where to narrate, what to record, the environment."""
+    """What a provider gets besides its options: where to narrate, what to record, the settings."""
 
     ui: Ui
-    env: Mapping[str, str]
+    settings: Settings
     actions: list[Step] = field(default_factory=list)
     password: Secret | None = None  # static providers only: what the user handed us
 
@@ -144,6 +145,7 @@ class Run:
             not_yet=lambda exc: Retry(f"a retired {kind} is still listed") if isinstance(exc, _Lingering) else None,
             ui=self.ui,
             patience=patience,
+            clock=self.settings.clock,
         )
         return list(retired.values())
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from typing import TextIO
+
+from bootstrap.settings import no_color, terminal_columns
 
 # Piped output is not cut to any width: a script or a pager gets whole rows.
 UNBOUNDED = 10_000
@@ -12,8 +13,8 @@ UNBOUNDED = 10_000
 
 def width(out: TextIO) -> int:
     """COLUMNS when set, else the terminal's width when `out` is one, else no limit."""
-    if os.environ.get("COLUMNS", "").isdigit():
-        return int(os.environ["COLUMNS"])
+    if (asked := terminal_columns()) is not None:
+        return asked
     return shutil.get_terminal_size().columns if out.isatty() else UNBOUNDED
 
 
@@ -26,7 +27,7 @@ def table_text(rows: list[dict[str, str]], wanted: tuple[str, ...], out: TextIO,
     from rich.table import Table
 
     tty = out.isatty()
-    colour = tty and "NO_COLOR" not in os.environ  # https://no-color.org: present, whatever its value
+    colour = tty and not no_color()
     console = Console(
         file=io.StringIO(),
         width=width(out) if fit else UNBOUNDED,

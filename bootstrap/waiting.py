@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bootstrap.clock import Clock, current
+from bootstrap.clock import Clock
 from bootstrap.errors import OperationError
 from bootstrap.interrupts import raise_if_pending
 from bootstrap.ui import Ui
@@ -47,7 +47,7 @@ def poll(
     ui: Ui,
     patience: Patience = Patience(),
     interruptible: bool = True,
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> T:
     """Call `attempt` until it returns, waiting with growing, jittered pauses while `not_yet` says so.
 
@@ -55,7 +55,6 @@ def poll(
     where it may have acted all the same (its answer lost): the interrupt then waits for the held section to end.
     Gives up with an OperationError naming `what` when the next wait would pass the deadline. `clock`: the sandbox's
     when there is one (waits on a cloud), REAL where the wait is on something really running."""
-    clock = clock or current()
     start = clock.monotonic()
     delay = patience.first
     try:
@@ -97,7 +96,7 @@ class _Nothing(Exception):
     """`appeared`: nothing yet."""
 
 
-def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float, clock: Clock | None = None) -> T | None:
+def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float, clock: Clock) -> T | None:
     """What `find` returns once it returns something other than None, polled for up to `within` seconds; None if
     nothing came. For what a request that timed out may still make (the cloud got it, its answer never came: a
     request in flight, so `clock=REAL`), and for what a lagging replica does not list yet."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -56,7 +55,7 @@ def apply(
             raise UsageError(f"invalid --jobs {jobs}", fix="Give a number of entries between 1 and 64.")
         if not 0 <= rotate_within <= 3650:
             raise UsageError(f"invalid --rotate-within {rotate_within}", fix="Give days between 0 and 3650.")
-        fleet = load(file, os.environ)
+        fleet = load(file, ctx.settings)
         return apply_fleet(
             fleet,
             ctx,

@@ -10,7 +10,6 @@ import typer
 from bootstrap.cli import command_app, epilog
 from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
 from bootstrap.cli.run import execute
-from bootstrap.credentials import Secret
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
@@ -49,7 +48,7 @@ def _onboard(cls: type[Provider], options: dict[str, Any], common: Common, extra
     def work(ctx: Any) -> Any:
         request = common.request(cls.name, options, update=extra["update"], replace=extra["replace"])
         if cls.takes_password and not request.dry_run:
-            request = replace(request, password=Secret(read_password(extra["password_stdin"])))
+            request = replace(request, password=read_password(extra["password_stdin"], ctx.settings))
         return onboard(request, ctx)
 
     execute("onboard", common, work)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,11 +14,13 @@ import typer
 
 from bootstrap.cli import epilog
 from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
+from bootstrap.credentials import Secret
 from bootstrap.errors import UsageError
 from bootstrap.provider import Provider
 
 if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
     from bootstrap.engine import Request
+    from bootstrap.settings import Settings
 
 GLOBAL_DEBUG = False  # `regboot --debug <command>`; commands also take --debug themselves
 
@@ -163,13 +164,13 @@ class Common:
 MAX_PASSWORD_BYTES = 64 * 1024  # far above any token or key file, far below what could be anything else
 
 
-def read_password(from_stdin: bool) -> str:
+def read_password(from_stdin: bool, settings: Settings) -> Secret:
     """--password-stdin, else REGBOOT_PASSWORD, else a hidden prompt on a terminal. Never a flag value."""
     if from_stdin:
         value = sys.stdin.read()
         value = value.removesuffix("\n")  # text-mode stdin already reads a CRLF as "\n"
-    elif os.environ.get("REGBOOT_PASSWORD"):
-        value = os.environ["REGBOOT_PASSWORD"]
+    elif settings.password is not None:
+        value = settings.password.reveal()
     elif sys.stdin.isatty():
         with _prompting():
             value = typer.prompt("Password", hide_input=True, err=True)
@@ -187,7 +188,7 @@ def read_password(from_stdin: bool) -> str:
         )
     if "\0" in value:  # a NUL cannot travel in the platform call's argument; line breaks can (key files)
         raise UsageError("the password contains a NUL byte", fix="Give the password, token or key file as it is.")
-    return value
+    return Secret(value)
 
 
 @contextmanager

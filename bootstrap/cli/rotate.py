@@ -17,7 +17,6 @@ from bootstrap.cli.options import (
     read_password,
 )
 from bootstrap.cli.run import execute
-from bootstrap.credentials import Secret
 from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
@@ -37,7 +36,7 @@ def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra:
     def work(ctx: Any) -> Any:
         request = common.request(cls.name, options)
         if cls.takes_password and not request.dry_run:
-            request = replace(request, password=_password(extra))
+            request = replace(request, password=read_password(extra["password_stdin"], ctx.settings))
         return rotate(request, ctx)
 
     execute("rotate", common, work)
@@ -46,11 +45,13 @@ def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra:
 def _rotate_named(common: Common, extra: dict[str, Any]) -> None:
     from bootstrap.engine.named import rotate_named
 
-    execute("rotate", common, lambda ctx: rotate_named(common.request("", {}), ctx, lambda: _password(extra)))
-
-
-def _password(extra: dict[str, Any]) -> Secret:
-    return Secret(read_password(extra["password_stdin"]))
+    execute(
+        "rotate",
+        common,
+        lambda ctx: rotate_named(
+            common.request("", {}), ctx, lambda: read_password(extra["password_stdin"], ctx.settings)
+        ),
+    )
 
 
 named_command(app, _rotate_named, common=PLATFORM + COMMAND, extra={"password_stdin": PASSWORD_STDIN})

@@ -20,6 +20,7 @@ from bootstrap.output import render, render_error
 from bootstrap.plugins import registry
 from bootstrap.printable import shown
 from bootstrap.result import Result
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui, configure_logging
 
 if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
@@ -31,12 +32,14 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
     from bootstrap.engine import Context
 
     network.share(os.environ)  # before any client exists: some read their settings once
-    ctx = Context(Ui(debug=common.debug), os.environ)
+    ui = Ui(debug=common.debug)
     for plugin in registry().plugins:
         if plugin.error:
-            ctx.ui.warn(f"plugin {plugin.name} ({plugin.module}) was skipped: {plugin.error}")
+            ui.warn(f"plugin {plugin.name} ({plugin.module}) was skipped: {plugin.error}")
+    ctx: Context | None = None
     interrupts.begin()
     try:
+        ctx = Context(ui, Settings.read(os.environ))  # the one read of the environment: a bad value fails here
         result = work(ctx)
         interrupts.settle()  # from here a stop signal cannot contradict the result about to be printed
     except RegbootError as err:
@@ -46,7 +49,7 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
             err = _stopped(f"{err.message} (and interrupted by {interrupts.name()} meanwhile)", err)
         if isinstance(err, Interrupted):
             err.fix = f"Run `{_command_line()}` again to finish: it takes up or retires whatever was left."
-        if done := ctx.done():  # what it did before it failed, rolled back or not
+        if ctx and (done := ctx.done()):  # what it did before it failed, rolled back or not
             err.data = {"actions": done, **err.data}
         with _gone_terminal_tolerated(err):
             render_error(command, err, common.output)
@@ -58,7 +61,7 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
             "was rolled back",
             fix=f"Run `{_command_line()}` again to finish.",
         )
-        if done := ctx.done():
+        if ctx and (done := ctx.done()):
             stopped.data = {"actions": done}
         with _gone_terminal_tolerated(stopped):
             render_error(command, stopped, common.output)
@@ -74,7 +77,8 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
         render_error(command, bug, common.output)
         raise typer.Exit(1) from None
     finally:
-        ctx.close()
+        if ctx:
+            ctx.close()
     render(result, common.output)
     raise typer.Exit(result.exit_status)
 

@@ -9,7 +9,7 @@ import typer
 from bootstrap.cli import command_app, epilog, help_of
 from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
-from bootstrap.credentials import RegistryCredential, Secret
+from bootstrap.credentials import RegistryCredential
 from bootstrap.result import Result
 from bootstrap.verify import (
     PLAIN_HTTP_FLAG,
@@ -62,8 +62,8 @@ def verify(
         check_plain_http(server, allowed=allow_plain_http)
         check_timeout(verify_timeout)
         target = VerifyTarget(server, check_repository(repository))
-        credential = RegistryCredential(server, check_username(username), Secret(read_password(password_stdin)))
-        proof = verify_credential(target, credential, ui=ctx.ui, env=ctx.env, timeout=verify_timeout)
+        credential = RegistryCredential(server, check_username(username), read_password(password_stdin, ctx.settings))
+        proof = verify_credential(target, credential, ui=ctx.ui, settings=ctx.settings, timeout=verify_timeout)
         scope = f"pull {repository} from" if repository else "log in to"
         return Result(
             "verify",

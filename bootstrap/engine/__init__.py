@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -10,16 +9,14 @@ from typing import TYPE_CHECKING, Any
 from bootstrap import lock
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
-from bootstrap.endpoints import call_timeout
-from bootstrap.errors import UsageError
 from bootstrap.lease import Lease, take_lease
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import Akka, same_server
 from bootstrap.plugins import registry
 from bootstrap.provider import Inspection, Provider, Run
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
-from bootstrap.verify import registry_endpoint
 from bootstrap.waiting import appeared
 
 if TYPE_CHECKING:
@@ -54,29 +51,20 @@ def checked(request: Request) -> Request:
 
 @dataclass
 class Context:
-    """What every flow needs: where to narrate, the environment, and the platform for a consumer."""
+    """What every flow needs: where to narrate, the settings, and the platform for a consumer."""
 
     ui: Ui
-    env: Mapping[str, str]
+    settings: Settings
     providers: list[Provider] = field(default_factory=list)
     locks: list[FileLock] = field(default_factory=list)
     leases: list[Lease] = field(default_factory=list)
 
     def platform(self, consumer: Consumer) -> Akka:
-        try:
-            timeout = float(self.env.get("REGBOOT_AKKA_TIMEOUT") or 60)
-        except ValueError:
-            timeout = math.nan
-        if not 0 < timeout < math.inf:  # it also becomes akka's own --timeout, a Go duration
-            raise UsageError("REGBOOT_AKKA_TIMEOUT is not a positive number of seconds")
-        # read later, by each client and by verification; a bad value must fail before the first call
-        call_timeout(self.env)
-        registry_endpoint(self.env)
-        return Akka(consumer, ui=self.ui, env=self.env, timeout=timeout)
+        return Akka(consumer, ui=self.ui, settings=self.settings)
 
     def provider(self, request: Request, consumer: Consumer) -> tuple[Provider, Run]:
         cls = registry().provider(request.provider)
-        run = Run(self.ui, self.env, password=request.password)
+        run = Run(self.ui, self.settings, password=request.password)
         provider = cls(request.options, consumer, run)
         self.providers.append(provider)
         return provider, run
@@ -85,7 +73,7 @@ class Context:
         """From here to the end of the run, no other run on this machine works on the same consumer. A dry run
         changes nothing, so it takes no lock."""
         if not request.dry_run:
-            self.locks.append(lock.hold(consumer, ui=self.ui, env=self.env))
+            self.locks.append(lock.hold(consumer, ui=self.ui, state_dir=self.settings.state_dir))
 
     def lease(self, platform: Akka, request: Request) -> bool:
         """From here to the end of the run, no run on any machine works on the same consumer (the lock only covers
@@ -93,7 +81,7 @@ class Context:
         run changes nothing, so it takes none."""
         if request.dry_run or self.leases:
             return False
-        self.leases.append(take_lease(platform, ui=self.ui, env=self.env))
+        self.leases.append(take_lease(platform, ui=self.ui, settings=self.settings))
         return True
 
     def extend_lease(self, seconds: float) -> None:
@@ -168,7 +156,7 @@ def _situation(
         # The platform holds a credential for this registry, so the identity should exist; a cloud that says
         # otherwise may be a replica behind, right after onboarding. Believing it would make a second identity
         # beside the first (onboard) or leave the first behind (offboard).
-        found = _look_again(provider, run.ui)
+        found = _look_again(provider, run)
         server, username = provider.login(found)
     return Situation(platform.consumer, platform, provider, run, found, server, username, entry)
 
@@ -183,10 +171,16 @@ def _cloud(provider: Provider) -> Inspection:
 IDENTITY_LAG = 60.0
 
 
-def _look_again(provider: Provider, ui: Ui) -> Inspection:
+def _look_again(provider: Provider, run: Run) -> Inspection:
     def found() -> Inspection | None:
         again = provider.inspect()
         return again if again.identity is not None else None
 
-    shown = appeared(found, what=f"the {provider.name} identity to be listed", ui=ui, within=IDENTITY_LAG)
+    shown = appeared(
+        found,
+        what=f"the {provider.name} identity to be listed",
+        ui=run.ui,
+        within=IDENTITY_LAG,
+        clock=run.settings.clock,
+    )
     return shown or Inspection()

@@ -8,7 +8,7 @@ finish or roll back as they would without it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,6 +23,7 @@ from bootstrap.engine.prune import Candidate, prunable
 from bootstrap.errors import PreconditionError, RegbootError
 from bootstrap.output import error_item
 from bootstrap.result import Result
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 
 COLUMNS = ("entry", "provider", "secret_name", "project", "action", "status", "note")
@@ -108,7 +109,7 @@ def apply(
                     "pruning cancelled; nothing was changed", fix="Pass -y to skip the question.", code="cancelled"
                 )
         work += [_prune(c, dry_run) for c in managed]
-    outcomes, interrupted = run_pool(work, jobs=jobs, ui=ctx.ui, env=ctx.env)
+    outcomes, interrupted = run_pool(work, jobs=jobs, ui=ctx.ui, settings=ctx.settings)
     return _result(fleet, [*outcomes, *kept], dry_run=dry_run, jobs=jobs, interrupted=interrupted)
 
 
@@ -131,7 +132,7 @@ def _unmanaged(candidate: Candidate) -> Job:
     return Job(None, candidate.provider, candidate.consumer, None, action="unmanaged")
 
 
-def run_pool(work: list[Job], *, jobs: int, ui: Ui, env: Mapping[str, str]) -> tuple[list[Outcome], bool]:
+def run_pool(work: list[Job], *, jobs: int, ui: Ui, settings: Settings) -> tuple[list[Outcome], bool]:
     """Run every job with at most `jobs` at once; one line per job as it finishes. On Ctrl-C, jobs not yet started
     never start and are reported so; the running ones finish."""
     outcomes: dict[int, Outcome] = {}
@@ -141,7 +142,7 @@ def run_pool(work: list[Job], *, jobs: int, ui: Ui, env: Mapping[str, str]) -> t
     try:
         with interrupts.deferred():  # a Ctrl-C meanwhile lands after every entry is queued, so none is lost track of
             for i, job in enumerate(work):
-                futures[pool.submit(_one, job, ui, env, entry_label(job))] = i
+                futures[pool.submit(_one, job, ui, settings, entry_label(job))] = i
         for future in as_completed(futures):
             outcomes[futures[future]] = _said(future.result(), ui)
     except KeyboardInterrupt:
@@ -167,8 +168,8 @@ def entry_label(job: Job) -> str:
     return f"[{job.number or 'prune'} {job.provider} {c.secret_name}]"
 
 
-def _one(job: Job, ui: Ui, env: Mapping[str, str], prefix: str) -> Outcome:
-    ctx = Context(_EntryUi(ui, prefix), env)
+def _one(job: Job, ui: Ui, settings: Settings, prefix: str) -> Outcome:
+    ctx = Context(_EntryUi(ui, prefix), settings)
     assert job.work is not None, "a job without work is reported, never run"
     try:
         result = job.work(ctx)

@@ -18,6 +18,7 @@ from bootstrap.engine import Request
 from bootstrap.errors import RegbootError, UsageError
 from bootstrap.plugins import registry
 from bootstrap.provider import Param, Provider
+from bootstrap.settings import Settings
 
 VERSION = 1
 # What every provider takes besides its own options: onboard's shared options that a file may set.
@@ -85,7 +86,7 @@ class Fleet:
     entries: list[Entry] = field(default_factory=list)
 
 
-def load(path: Path, env: Mapping[str, str]) -> Fleet:
+def load(path: Path, settings: Settings) -> Fleet:
     """Read and check the whole file; raise FleetInvalid listing every problem. Makes no call anywhere."""
     document = _parse(path)
     problems: list[Problem] = []
@@ -107,7 +108,7 @@ def load(path: Path, env: Mapping[str, str]) -> Fleet:
     fleet = Fleet(path)
     seen: dict[tuple[str | None, str | None, str], int] = {}
     for number, item in enumerate(items, 1):
-        entry = _entry(number, item, defaults, env, problems)
+        entry = _entry(number, item, defaults, settings, problems)
         if entry is None:
             continue
         if entry.key in seen:
@@ -152,7 +153,7 @@ def _parse(path: Path) -> dict[str, Any]:
 
 
 def _entry(
-    number: int, item: Any, defaults: dict[str, Any], env: Mapping[str, str], problems: list[Problem]
+    number: int, item: Any, defaults: dict[str, Any], settings: Settings, problems: list[Problem]
 ) -> Entry | None:
     if not isinstance(item, dict):
         problems.append(Problem(number, "", "must be a mapping of option names to values"))
@@ -171,7 +172,7 @@ def _entry(
     values = {k: v for k, v in defaults.items() if k in allowed} | {k: v for k, v in given.items() if k in allowed}
     before = len(problems)
     options = _options(number, params, values, problems)
-    password = _password(number, cls, values, env, problems)
+    password = _password(number, cls, values, settings.env, problems)
     common = {k: _scalar(number, k, values[k], problems) for k in STRINGS if k in values}
     verify = values.get("no-verify", False)
     if not isinstance(verify, bool):
@@ -184,7 +185,7 @@ def _entry(
     try:
         consumer = Consumer(
             secret_name=common.get("secret-name") or DEFAULT_SECRET_NAME,
-            project=common.get("akka-project") or env.get("AKKA_PROJECT") or None,
+            project=common.get("akka-project") or settings.akka_project,
             region=common.get("akka-region"),
             owner=common.get("akka-owner"),
             email=common.get("email") or "",

@@ -189,7 +189,7 @@ def _verify(provider: Provider, ctx: Context, run: Run, minted: Minted, timeout:
         run.ui.warn(f"{provider.name} offers no way to verify its credential; handing it to the platform unproven")
         return
     ctx.extend_lease(target.patience.deadline if timeout is None else timeout)
-    proof = verify_credential(target, minted.credential, ui=run.ui, env=run.env, timeout=timeout)
+    proof = verify_credential(target, minted.credential, ui=run.ui, settings=run.settings, timeout=timeout)
     detail = f"after {proof.waited:.1f} s" + (f"; {proof.note}" if proof.note else "")
     run.record("verified", "credential", target.server, detail)
 

@@ -52,7 +52,7 @@ def _judge(entry: PlatformEntry, consumer: Consumer, ctx: Context) -> Candidate:
         options = cls.check(cls.options_for(entry, command="offboard"))
     except RegbootError as err:
         return Candidate(consumer, cls.name, False, f"its identity cannot be told from the entry: {err.message}")
-    provider = cls(options, consumer, Run(ctx.ui, ctx.env))
+    provider = cls(options, consumer, Run(ctx.ui, ctx.settings))
     try:
         identity = provider.inspect().identity
     except RegbootError as err:

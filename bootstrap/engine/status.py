@@ -34,7 +34,7 @@ def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name:
                 f"Akka project {consumer.project} has no credential named {secret_name}",
                 fix="Run `regboot status` to list them.",
             )
-    run = Run(ctx.ui, ctx.env)
+    run = Run(ctx.ui, ctx.settings)
     now = datetime.now(UTC)
     credentials: list[dict[str, Any]] = []
     unread: list[dict[str, str]] = []

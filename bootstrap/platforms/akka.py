@@ -7,7 +7,6 @@ CLI's own output with the password scrubbed, never from the command line (Called
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from bootstrap.errors import OperationError, PreconditionError, RegbootError, Us
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry, Unanswered, dialects
 from bootstrap.platforms.table import parse_table
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
 
@@ -62,13 +62,11 @@ class Dialect:
 class Akka:
     """One consumer's view of the Akka platform."""
 
-    def __init__(
-        self, consumer: Consumer, *, ui: Ui, env: Mapping[str, str] | None = None, timeout: float = 60.0
-    ) -> None:
+    def __init__(self, consumer: Consumer, *, ui: Ui, settings: Settings) -> None:
         self.consumer = consumer
         self.ui = ui
-        self.env = dict(os.environ if env is None else env)
-        self.timeout = timeout
+        self.settings = settings
+        self.timeout = settings.akka_timeout
         self._dialect: Dialect | None = None
 
     # --- preflight ---------------------------------------------------------------------------------------
@@ -82,7 +80,7 @@ class Akka:
         """The consumer with its project named (by the flag, AKKA_PROJECT or akka's own configuration): known
         before the platform is asked anything, so that the cloud's side can start at once."""
         self._binary()
-        project = self.consumer.project or self.env.get("AKKA_PROJECT") or self._configured_project()
+        project = self.consumer.project or self.settings.akka_project or self._configured_project()
         if not project:
             self._login()  # a logged-out CLI may have no project either: say what to do first
             raise PreconditionError(
@@ -130,7 +128,7 @@ class Akka:
         login = self._run(["auth", "current-login"], what="check the Akka login")
         if login.returncode != 0:
             _unless_unreachable(login, "check the Akka login")
-            if _says(login, _NOT_LOGGED_IN) or not self.env.get("AKKA_TOKEN"):
+            if _says(login, _NOT_LOGGED_IN) or not self.settings.akka_token:
                 raise PreconditionError(
                     f"not logged in to Akka: {_first_line(login)}", fix=LOGIN_FIX, code="not_logged_in"
                 )
@@ -158,7 +156,7 @@ class Akka:
                 helptext = self._check(["docker", "--help"], what="read `akka docker --help`")
                 return "remove-credentials" in helptext.stdout + helptext.stderr
 
-            self._dialect = Dialect(modern=dialects.remembered(self._binary(), self.env, learn))
+            self._dialect = Dialect(modern=dialects.remembered(self._binary(), self.settings.state_dir, learn))
         return self._dialect
 
     # --- credentials ------------------------------------------------------------------------------------
@@ -221,7 +219,15 @@ class Akka:
 
         try:
             # not interruptible: a try akka never answered may have stored the credential, which Ctrl-C would roll back
-            poll(once, what=what, not_yet=unanswered, ui=self.ui, patience=ADD_PATIENCE, interruptible=False)
+            poll(
+                once,
+                what=what,
+                not_yet=unanswered,
+                ui=self.ui,
+                patience=ADD_PATIENCE,
+                interruptible=False,
+                clock=self.settings.clock,
+            )
         except OperationError as err:
             # A timed-out call may have been carried out: the platform's state is unknown, not unchanged.
             if any(f.code == "platform_timeout" or _DEADLINE in f.message.lower() for f in failures):
@@ -283,8 +289,8 @@ class Akka:
         return done.stdout.strip()
 
     def _binary(self) -> str:
-        name = self.env.get("REGBOOT_AKKA_BIN") or "akka"
-        found = shutil.which(name, path=self.env.get("PATH"))
+        name = self.settings.akka_binary
+        found = shutil.which(name, path=self.settings.env.get("PATH"))
         if not found:
             raise PreconditionError(
                 f"the akka CLI was not found ({name})",
@@ -316,7 +322,9 @@ class Akka:
         # akka's own deadline (10 s by default) would otherwise end a slow call long before regboot's
         argv = [self._binary(), *args, "--disable-prompt", "--timeout", go_duration(self.timeout)]
         # akka needs no secret of regboot's but the one password its argument carries
-        env = {k: v for k, v in self.env.items() if k not in SECRET_VARIABLES} | {"AKKA_DISABLE_PROMPTS": "true"}
+        env = {k: v for k, v in self.settings.env.items() if k not in SECRET_VARIABLES} | {
+            "AKKA_DISABLE_PROMPTS": "true"
+        }
         try:
             done = subprocess.run(
                 argv,

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-
-from bootstrap.lock import state_dir
 
 FILE = "akka-dialects.json"
 KEEP = 16  # binaries remembered; more than one machine ever has
 
 
-def remembered(binary: str, env: Mapping[str, str], learn: Callable[[], bool]) -> bool:
+def remembered(binary: str, state_dir: Path, learn: Callable[[], bool]) -> bool:
     """Whether `binary` is a modern CLI: remembered, or learned by `learn()` and then remembered."""
     key = _key(binary)
-    path = state_dir(env) / FILE
+    path = state_dir / FILE
     known = _read(path)
     if key is not None and isinstance(known.get(key), bool):
         return bool(known[key])

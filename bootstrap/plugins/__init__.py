@@ -7,7 +7,6 @@ package must not take the whole tool down.
 from __future__ import annotations
 
 import importlib
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -17,6 +16,7 @@ import pluggy
 
 from bootstrap.errors import UsageError
 from bootstrap.plugins import hookspecs
+from bootstrap.settings import plugin_specs
 
 if TYPE_CHECKING:
     from bootstrap.platforms import PlatformEntry
@@ -95,7 +95,7 @@ def registry() -> Registry:
 def _entry_points() -> list[EntryPoint]:
     found = list(entry_points(group=GROUP))
     # Lets tests and plugin authors try a plugin module without packaging it: name=module,name=module
-    for spec in filter(None, os.environ.get("REGBOOT_PLUGINS", "").split(",")):
+    for spec in plugin_specs():
         name, _, value = spec.partition("=")
         found.append(EntryPoint(name=name.strip(), value=(value or name).strip(), group=GROUP))
     return found

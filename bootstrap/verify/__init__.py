@@ -4,14 +4,13 @@ credential propagates, with "not yet", "never" and "unreachable" told apart."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from bootstrap.clock import Clock, current
 from bootstrap.credentials import RegistryCredential
-from bootstrap.endpoints import call_timeout, endpoint, is_loopback
+from bootstrap.endpoints import is_loopback
 from bootstrap.errors import OperationError, StillPropagating, UsageError, VerificationError
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
 
@@ -59,17 +58,16 @@ def verify_credential(
     credential: RegistryCredential,
     *,
     ui: Ui,
-    env: Mapping[str, str],
+    settings: Settings,
     timeout: float | None = None,
-    clock: Clock | None = None,
 ) -> Verified:
     """Run the v2 flow until it succeeds, waiting while a refusal may be propagation, up to `timeout` seconds
     (else the target's patience). Raises VerificationError (never works) or OperationError (unreachable)."""
     from bootstrap.verify import flow  # httpx loads only when a credential is verified, not for --help
 
-    base = registry_endpoint(env) or target.base_url
+    base = settings.registry_endpoint or target.base_url
     check_timeout(timeout)
-    per_request = call_timeout(env)
+    per_request = settings.call_timeout
     patience = target.patience if timeout is None else replace(target.patience, deadline=timeout)
     attempts = 0
 
@@ -87,7 +85,7 @@ def verify_credential(
             return Retry(exc.reason)
         return None
 
-    clock = clock or current(env)
+    clock = settings.clock
     start = clock.monotonic()
     what = f"{credential.username} to be able to pull from {target.server}"
     try:
@@ -138,15 +136,6 @@ def check_plain_http(server: str, *, allowed: bool) -> None:
             fix=f"Use https://, or pass {PLAIN_HTTP_FLAG} if the registry really speaks only http.",
             code="plain_http",
         )
-
-
-def registry_endpoint(env: Mapping[str, str]) -> str | None:
-    """REGBOOT_REGISTRY_ENDPOINT: where to send the registry calls instead (emulators, a mirror). A registry serves
-    /v2/ at its root, so only scheme, host and port count."""
-    found = endpoint(env, "REGBOOT_REGISTRY_ENDPOINT")
-    if found is None:
-        return None
-    return f"{'http' if found.plain else 'https'}://{found.netloc}"
 
 
 def check_repository(value: str | None) -> str | None:

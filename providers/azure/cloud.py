@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from azure.core.exceptions import (
@@ -22,8 +22,8 @@ from azure.core.exceptions import (
 )
 from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
-from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
 from providers.azure.graph import Graph
@@ -110,14 +110,14 @@ class _CachedCredential:
 class Azure:
     """Clients for one target, made lazily and sharing one credential."""
 
-    def __init__(self, cloud: Cloud, subscription: str, env: Mapping[str, str], ui: Ui) -> None:
+    def __init__(self, cloud: Cloud, subscription: str, settings: Settings, ui: Ui) -> None:
         self.cloud = cloud
         self.subscription = subscription
-        self.env = env
+        self.settings = settings
         self.ui = ui
-        self.timeout = call_timeout(env)  # every request gets it: a hung call fails (and is retried) in time
-        arm = endpoint(env, "REGBOOT_AZURE_ARM_ENDPOINT", cloud.arm)
-        graph = endpoint(env, "REGBOOT_AZURE_GRAPH_ENDPOINT", cloud.graph)
+        self.timeout = settings.call_timeout  # every request gets it: a hung call fails (and is retried) in time
+        arm = settings.endpoint("REGBOOT_AZURE_ARM_ENDPOINT", cloud.arm)
+        graph = settings.endpoint("REGBOOT_AZURE_GRAPH_ENDPOINT", cloud.graph)
         assert arm and graph  # the cloud's defaults are always set
         self.arm_url, self._arm_plain, self.graph_url = arm.url, arm.plain, graph.url
         self._credential: Any = None
@@ -197,7 +197,7 @@ class Azure:
 
         _auth(lambda: self.credential.get_token(self.cloud.arm_scope))  # which credential answers is known after
         used = getattr(self.credential.inner, "_successful_credential", None)  # azure-identity sets it; no API does
-        az = shutil.which("az", path=self.env.get("PATH"))
+        az = shutil.which("az", path=self.settings.env.get("PATH"))
         if type(used).__name__ != "AzureCliCredential" or az is None:
             return None
         try:
@@ -206,7 +206,7 @@ class Azure:
                 capture_output=True,
                 text=True,
                 timeout=self.timeout,
-                env=dict(self.env),
+                env=dict(self.settings.env),
                 check=True,
             )
             return str(json.loads(shown.stdout)["id"]).lower()
@@ -295,7 +295,9 @@ class Azure:
         allow: Callable[[Exception], bool],
     ) -> T:
         try:
-            return poll(call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience)
+            return poll(
+                call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience, clock=self.settings.clock
+            )
         except Exception as err:
             cause = unreachable(err)
             if cause:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
@@ -79,16 +78,13 @@ class Acr(Provider):
     def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
         super().__init__(options, consumer, run)
         principal = self.opts.get("service_principal") or consumer.identity_name
-        self.target: Target = check({**self.opts, "service_principal": principal}, run.env)
+        # AZURE_SUBSCRIPTION_ID is the environment's: checked here, where the settings are known
+        self.target: Target = check({**self.opts, "service_principal": principal}, run.settings.env)
         self._azure: Azure | None = None
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        import os
-
-        target = check(options, os.environ)
-        endpoint(os.environ, "REGBOOT_AZURE_ARM_ENDPOINT", target.cloud.arm)
-        endpoint(os.environ, "REGBOOT_AZURE_GRAPH_ENDPOINT", target.cloud.graph)
+        check(options, {})
         return dict(options)
 
     @property
@@ -96,7 +92,7 @@ class Acr(Provider):
         if self._azure is None:
             from providers.azure.cloud import Azure
 
-            self._azure = Azure(self.target.cloud, self.target.subscription, self.run.env, self.run.ui)
+            self._azure = Azure(self.target.cloud, self.target.subscription, self.run.settings, self.run.ui)
             if not self.target.subscription:
                 from providers.azure.subscription import find_subscription
 
@@ -563,6 +559,7 @@ class Acr(Provider):
             what=f"app {self.target.principal} to be listed",
             ui=self.run.ui,
             within=REPLICATION.deadline,
+            clock=self.run.settings.clock,
         )
         if app is None or app.app_id != identity.name:
             raise OperationError(
@@ -661,7 +658,7 @@ class Acr(Provider):
         for entry in entries:
             cloud = cloud_of(entry.server)
             assert cloud is not None  # the entry is claimed by its server
-            azure = Azure(cloud, run.env.get("AZURE_SUBSCRIPTION_ID", ""), run.env, run.ui)
+            azure = Azure(cloud, run.settings.env.get("AZURE_SUBSCRIPTION_ID", ""), run.settings, run.ui)
             try:
                 rows.append(cls._describe(entry, azure))
             finally:

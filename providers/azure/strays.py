@@ -36,7 +36,7 @@ def find(entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
     in_use = {e.username.lower() for e in entries}
     found: list[Stray] = []
     for cloud, claimed in by_cloud.items():
-        azure = Azure(cloud, run.env.get("AZURE_SUBSCRIPTION_ID", ""), run.env, run.ui)
+        azure = Azure(cloud, run.settings.env.get("AZURE_SUBSCRIPTION_ID", ""), run.settings, run.ui)
         try:
             found += _in_directory(azure, claimed, project, in_use)
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import google.auth
@@ -21,8 +21,8 @@ from google.cloud import iam_admin_v1
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from bootstrap import network
-from bootstrap.endpoints import call_timeout, endpoint
 from bootstrap.errors import OperationError, PreconditionError, RegbootError
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll, retry_after
 from providers.gcp import rest
@@ -36,10 +36,10 @@ ADC_FIX = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATIO
 class Google:
     """IAM admin, Resource Manager and Artifact Registry clients, made lazily, sharing one credential."""
 
-    def __init__(self, env: Mapping[str, str], ui: Ui) -> None:
-        self.env = env
+    def __init__(self, settings: Settings, ui: Ui) -> None:
+        self.settings = settings
         self.ui = ui
-        self.timeout = call_timeout(env)
+        self.timeout = settings.call_timeout
         # Every request passes these: a hung call fails in time, and the SDKs' own retry loops are off, so that
         # regboot's waiting (which tells "not yet" from "cannot", and shows each retry) is the only loop.
         self.once: dict[str, Any] = {"retry": None, "timeout": self.timeout}
@@ -65,7 +65,7 @@ class Google:
     @property
     def iam(self) -> iam_admin_v1.IAMClient:
         if "iam" not in self._clients:
-            found = endpoint(self.env, "REGBOOT_GCP_IAM_ENDPOINT")
+            found = self.settings.endpoint("REGBOOT_GCP_IAM_ENDPOINT")
             host, plain = (found.netloc, found.plain) if found else (None, False)
             self._iam_host = host or self._iam_host
             if plain:
@@ -81,7 +81,7 @@ class Google:
 
     def _rest(self, key: str, env_name: str, cls: Any, host: str) -> Any:
         if key not in self._clients:
-            found = endpoint(self.env, f"REGBOOT_GCP_{env_name}_ENDPOINT")
+            found = self.settings.endpoint(f"REGBOOT_GCP_{env_name}_ENDPOINT")
             base = found.url if found and found.plain else f"https://{found.netloc if found else host}"
             creds = AnonymousCredentials() if found and found.plain else self.credentials()
             self._clients[key] = cls(base, creds)
@@ -119,7 +119,7 @@ class Google:
             return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
 
         try:
-            return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience)
+            return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience, clock=self.settings.clock)
         except Exception as err:
             if cause := unreachable(err):
                 host = _request_host(err) or (self._iam_host if isinstance(err, gx.GoogleAPICallError) else "Google")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
@@ -13,7 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.parallel import caught, together
@@ -101,8 +99,6 @@ class GoogleProvider(Provider):
         checked = check_common(options)
         # raises UsageError on a bad host, location, repository or role; the account is the consumer's, known later
         cls.make_target({**checked, "service_account": checked["service_account"] or DEFAULT_ACCOUNT})
-        for api in ("IAM", "RESOURCEMANAGER", "ARTIFACTREGISTRY"):
-            endpoint(os.environ, f"REGBOOT_GCP_{api}_ENDPOINT")
         return checked
 
     @property
@@ -110,7 +106,7 @@ class GoogleProvider(Provider):
         if self._google is None:
             from providers.gcp.cloud import Google
 
-            self._google = Google(self.run.env, self.run.ui)
+            self._google = Google(self.run.settings, self.run.ui)
         return self._google
 
     @property
@@ -533,6 +529,7 @@ class GoogleProvider(Provider):
             not_yet=lambda exc: Retry("a deleted account is still there") if isinstance(exc, _Lingering) else None,
             ui=self.run.ui,
             patience=GONE,
+            clock=self.run.settings.clock,
         )
 
     def _held_grants(self) -> list[Grant]:
@@ -591,7 +588,7 @@ class GoogleProvider(Provider):
     def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
         from providers.gcp.cloud import Google
 
-        google = Google(run.env, run.ui)
+        google = Google(run.settings, run.ui)
         rows = []
         for entry in entries:
             email = entry.email
@@ -633,7 +630,7 @@ class GoogleProvider(Provider):
 
         emails = {e.email for e in entries}
         projects = sorted({e.split("@", 1)[1].split(".", 1)[0] for e in emails if e.endswith(ACCOUNT_DOMAIN)})
-        google = Google(run.env, run.ui)
+        google = Google(run.settings, run.ui)
         found = []
         for gcp_project in projects:
             for account in google.accounts(gcp_project):

@@ -6,6 +6,7 @@ import pytest
 
 from bootstrap import clock
 from bootstrap.errors import OperationError
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
 
@@ -14,9 +15,9 @@ class NotYet(Exception):
     pass
 
 
-def test_a_wait_in_a_sandbox_moves_its_clock_instead_of_passing(tmp_path, monkeypatch):
+def test_a_wait_in_a_sandbox_moves_its_clock_instead_of_passing(tmp_path):
     shared = clock.SharedClock.create(tmp_path / "clock")
-    monkeypatch.setenv(clock.ENV, str(shared.path))
+    settings = Settings.read({clock.ENV: str(shared.path)})
     tries = []
 
     def attempt() -> str:
@@ -26,19 +27,27 @@ def test_a_wait_in_a_sandbox_moves_its_clock_instead_of_passing(tmp_path, monkey
         return "done"
 
     honour = lambda exc: Retry("throttled", after=30) if isinstance(exc, NotYet) else None  # noqa: E731
-    assert poll(attempt, what="x", not_yet=honour, ui=Ui(), patience=Patience(deadline=600)) == "done"
+    result = poll(attempt, what="x", not_yet=honour, ui=Ui(), patience=Patience(deadline=600), clock=settings.clock)
+    assert result == "done"
     assert shared.offset() >= 60  # two Retry-After waits of 30 s, on the sandbox's clock
 
 
-def test_a_deadline_on_the_sandbox_clock_still_ends_the_wait(tmp_path, monkeypatch):
+def test_a_deadline_on_the_sandbox_clock_still_ends_the_wait(tmp_path):
     shared = clock.SharedClock.create(tmp_path / "clock")
-    monkeypatch.setenv(clock.ENV, str(shared.path))
+    settings = Settings.read({clock.ENV: str(shared.path)})
 
     def never() -> None:
         raise NotYet
 
     with pytest.raises(OperationError, match="gave up after"):
-        poll(never, what="x", not_yet=lambda exc: Retry("no"), ui=Ui(), patience=Patience(deadline=300))
+        poll(
+            never,
+            what="x",
+            not_yet=lambda exc: Retry("no"),
+            ui=Ui(),
+            patience=Patience(deadline=300),
+            clock=settings.clock,
+        )
     assert 290 <= shared.offset() <= 300
 
 

@@ -13,6 +13,7 @@ from filelock import FileLock
 
 from bootstrap.lease import PREFIX, Claim, place
 from bootstrap.sandbox.world import GCP_PROJECT
+from bootstrap.settings import Settings
 from tests.conftest import akka_commands, set_platform
 
 PRIVATE = ("--server", "https://registry.example.com/v1/", "--username", "bot")
@@ -88,7 +89,7 @@ def release_once_seen(sandbox, claim: Claim) -> None:
 
 
 def test_a_claim_left_by_a_dead_run_on_this_machine_goes_at_once(sandbox, regboot, canaries):
-    here = Claim(CONSUMER, int(time.time()) + 3600, place(os.environ) + "abcdef")
+    here = Claim(CONSUMER, int(time.time()) + 3600, place(Settings.read(os.environ).state_dir) + "abcdef")
     claimed(sandbox, here)
     done = onboard(regboot, canaries)
     assert done.code == 0, done.stderr

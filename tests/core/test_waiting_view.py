@@ -13,6 +13,7 @@ import pexpect
 
 from bootstrap import lock
 from bootstrap.consumer import Consumer
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 
 PRIVATE = ("onboard", "private", "--server", "https://registry.example.com/v1/", "--username", "bot", "--no-verify")
@@ -24,7 +25,7 @@ def held_lock(monkeypatch) -> object:
     """The consumer's lock as another run holds it (this test process, with that run's command line)."""
     monkeypatch.setattr(sys, "argv", HOLDER)
     consumer = Consumer(secret_name="docker-credentials", project="demo-project")
-    return lock.hold(consumer, ui=Ui(interactive=False), env=os.environ)
+    return lock.hold(consumer, ui=Ui(interactive=False), state_dir=Settings.read(os.environ).state_dir)
 
 
 def test_a_lock_wait_in_a_log_is_one_line_naming_the_holder(sandbox, monkeypatch, canaries):

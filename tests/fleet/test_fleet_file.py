@@ -17,6 +17,7 @@ from bootstrap.consumer import Consumer
 from bootstrap.engine.fleet import Job, run_pool
 from bootstrap.engine.fleetfile import load, schema
 from bootstrap.result import Result
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -35,7 +36,7 @@ def test_the_documented_example_passes_the_schema_and_the_checks(tmp_path, monke
     text = documented_example()
     jsonschema.validate(yaml.safe_load(text), schema())
     (tmp_path / "fleet.yaml").write_text(text)
-    fleet = load(tmp_path / "fleet.yaml", {"PRIV_TOKEN": "a-token-from-ci"})
+    fleet = load(tmp_path / "fleet.yaml", Settings.read({"PRIV_TOKEN": "a-token-from-ci"}))
     assert [e.request.provider for e in fleet.entries] == ["gcr", "gar", "acr", "private"]
     assert fleet.entries[3].request.password is not None
 
@@ -71,7 +72,7 @@ def test_ctrl_c_starts_no_new_entry_and_lets_the_running_one_finish():
 
         return Job(n, "gcr", Consumer(f"s{n}", "demo-project"), work)
 
-    outcomes, interrupted = run_pool([entry(n) for n in (1, 2, 3)], jobs=1, ui=ui, env={})
+    outcomes, interrupted = run_pool([entry(n) for n in (1, 2, 3)], jobs=1, ui=ui, settings=Settings.read({}))
     assert interrupted and started == [1]
     assert [(o.action, o.status) for o in outcomes] == [("create", "converged"), *[("none", "not started")] * 2]
 
@@ -89,6 +90,8 @@ def test_a_second_signal_while_the_running_entry_finishes_does_not_abandon_it():
         finished.append(1)
         return Result("onboard", "done", data={"action": "create", "changed": True})
 
-    outcomes, interrupted = run_pool([Job(1, "gcr", Consumer("s1", "demo-project"), work)], jobs=1, ui=ui, env={})
+    outcomes, interrupted = run_pool(
+        [Job(1, "gcr", Consumer("s1", "demo-project"), work)], jobs=1, ui=ui, settings=Settings.read({})
+    )
     assert interrupted and finished == [1]
     assert [(o.action, o.status) for o in outcomes] == [("create", "converged")]

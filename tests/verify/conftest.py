@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bootstrap.clock import REAL
 from bootstrap.sandbox.registry import Accounts, RegistryEmulator
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -142,7 +143,14 @@ def _serve(root: Path, auth: str) -> Iterator[str]:
         return Retry("not listening yet") if isinstance(exc, ConnectionRefusedError) else None
 
     try:
-        poll(listening, what="docker-registry to listen", not_yet=starting, ui=Ui(), patience=Patience(deadline=20))
+        poll(
+            listening,
+            what="docker-registry to listen",
+            not_yet=starting,
+            ui=Ui(),
+            patience=Patience(deadline=20),
+            clock=REAL,
+        )
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -10,6 +10,7 @@ import pytest
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import VerificationError
 from bootstrap.sandbox.faults import Fault
+from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget, verify_credential
 from bootstrap.waiting import Patience
@@ -202,7 +203,9 @@ def test_not_yet_then_ok_reports_the_wait(registry, accounts, canaries):
     accounts.add("new-key", key, repositories={"team/app"})
     ui = Recorder()
     target = VerifyTarget(SERVER, "team/app", propagates=True, patience=Patience(deadline=20))
-    proof = verify_credential(target, RegistryCredential(SERVER, "new-key", Secret(key)), ui=ui, env=_env(registry))
+    proof = verify_credential(
+        target, RegistryCredential(SERVER, "new-key", Secret(key)), ui=ui, settings=_settings(registry)
+    )
     assert proof.attempts > 1 and proof.waited > 0.9
     assert any("waiting for new-key to be able to pull" in line for line in ui.lines)
 
@@ -211,7 +214,11 @@ def test_a_refusal_past_the_deadline_is_never(registry, password):
     target = VerifyTarget(SERVER, "other/app", propagates=True)
     with pytest.raises(VerificationError, match=r"still cannot pull from .* after \d+ s") as raised:
         verify_credential(
-            target, RegistryCredential(SERVER, "bot", Secret(password)), ui=Recorder(), env=_env(registry), timeout=1.5
+            target,
+            RegistryCredential(SERVER, "bot", Secret(password)),
+            ui=Recorder(),
+            settings=_settings(registry),
+            timeout=1.5,
         )
     assert "--verify-timeout" in raised.value.fix
 
@@ -220,10 +227,13 @@ def test_a_static_refusal_does_not_wait_even_with_time_to_spare(registry, passwo
     target = VerifyTarget(SERVER, "team/app")
     with pytest.raises(VerificationError):
         verify_credential(
-            target, RegistryCredential(SERVER, "bot", Secret(canaries.new())), ui=Recorder(), env=_env(registry)
+            target,
+            RegistryCredential(SERVER, "bot", Secret(canaries.new())),
+            ui=Recorder(),
+            settings=_settings(registry),
         )
     assert len([s for s in registry.seen if s["path"] == "/v2/token"]) == 1
 
 
-def _env(registry) -> dict[str, str]:
-    return {"REGBOOT_REGISTRY_ENDPOINT": registry.url}
+def _settings(registry) -> Settings:
+    return Settings.read({"REGBOOT_REGISTRY_ENDPOINT": registry.url})
