@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -107,7 +107,8 @@ class Stray:
 
 @dataclass(frozen=True)
 class StatusRow:
-    """One platform credential as its cloud sees it (for `regboot status`)."""
+    """One platform credential as its cloud sees it (for `regboot status`). The provider fills what its cloud says;
+    the engine judges the expiry against its clock (`at`)."""
 
     provider: str
     identity: str = ""
@@ -115,6 +116,14 @@ class StatusRow:
     held: tuple[Held, ...] = ()
     stray: tuple[Held, ...] = ()  # credentials on the identity that no platform entry accounts for
     problems: tuple[str, ...] = ()
+    expires: datetime | None = None  # when the first credential the platform may hold stops working
+    expired: bool = False
+
+    def at(self, now: datetime) -> StatusRow:
+        """This row with its expiry, judged at `now`."""
+        ends = [h.expires for h in self.held if h.expires]
+        expires = min(ends) if ends else None
+        return replace(self, expires=expires, expired=expires is not None and expires <= now)
 
 
 class Provider:
@@ -238,10 +247,10 @@ class Provider:
         `entries` (every credential the project holds) uses. Look where the entries point; [] if nothing to say."""
         return []
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        """What the cloud says about the identities behind `entries` (all claimed by this provider)."""
-        return [StatusRow(cls.name) for _ in entries]
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        """What the cloud says about the identity behind `entry`, this provider's platform entry (an instance made
+        from `options_for(entry, command="status")`)."""
+        return StatusRow(self.name)
 
 
 def install_command(missing: list[str]) -> str:

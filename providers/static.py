@@ -11,7 +11,7 @@ from bootstrap.credentials import RegistryCredential
 from bootstrap.errors import UsageError
 from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins.hookspecs import hookimpl
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, StatusRow
 from bootstrap.result import Step
 from bootstrap.steps import Change, Onboarding, Taken
 from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
@@ -66,9 +66,8 @@ class StaticProvider(Provider):
         """A password the user holds works now or never: no propagation, a refusal is final."""
         return VerifyTarget(minted.credential.server)
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        return [StatusRow(cls.name, identity=e.username, grant="(held by you)") for e in entries]
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        return StatusRow(self.name, identity=self.username, grant="(held by you)")
 
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:

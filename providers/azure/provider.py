@@ -106,18 +106,23 @@ class Acr(Provider):
             from providers.azure.cloud import Azure
 
             self._azure = Azure(self.target.cloud, self.target.subscription, self.run.env, self.run.ui)
-            if not self.target.subscription:
-                from providers.azure.subscription import find_subscription
-
-                found = find_subscription(self._azure, self.target.registry)
-                self.target = replace(self.target, subscription=found)
-                self._azure.subscription = found
         return self._azure
+
+    def _subscribe(self) -> None:
+        """Find the subscription holding the registry when none was given: Resource Manager calls need it, Graph's
+        do not."""
+        if not self.target.subscription:
+            from providers.azure.subscription import find_subscription
+
+            found = find_subscription(self.azure, self.target.registry)
+            self.target = replace(self.target, subscription=found)
+            self.azure.subscription = found
 
     @property
     def _facts(self) -> dict[str, str]:
         """The registry's id, login server and the role that grants pulls on it (read once)."""
         if not hasattr(self, "_registry_facts"):
+            self._subscribe()
             registry = self._registry()
             self._registry_facts = {
                 "registry_id": registry.id,
@@ -241,14 +246,20 @@ class Acr(Provider):
         found = self._graph("service principals", lambda g: g.principals(f"appId eq '{app_id}'"))
         return found[0] if found else None
 
-    def _assignment(self, principal_id: str) -> Any:
-        az, scope, role = self.azure, self._facts["registry_id"], self._role_id()
-        assignments = az.arm(
+    def _assignments(self, principal_id: str) -> list[Any]:
+        """Every role assignment of the principal on the registry."""
+        az, scope = self.azure, self._facts["registry_id"]
+        return az.arm(
             "role assignments",
             lambda: list(
                 az.authorization.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'")
             ),
         )
+
+    def _assignment(self, principal_id: str) -> Any:
+        """The principal's assignment of the role that grants pulls, if any."""
+        scope, role = self._facts["registry_id"], self._role_id()
+        assignments = self._assignments(principal_id)
         return next(
             (
                 a
@@ -643,75 +654,34 @@ class Acr(Provider):
 
         return strays.find(entries, project, run)
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        from providers.azure.cloud import Azure
-
-        rows = []
-        for entry in entries:
-            cloud = cloud_of(entry.server)
-            assert cloud is not None  # the entry is claimed by its server
-            azure = Azure(cloud, run.env.get("AZURE_SUBSCRIPTION_ID", ""), run.env, run.ui)
-            try:
-                rows.append(cls._describe(entry, azure))
-            finally:
-                azure.close()
-        return rows
-
-    @classmethod
-    def _describe(cls, entry: PlatformEntry, azure: Azure) -> StatusRow:
-        apps = azure.graph("applications", lambda g: g.apps(f"appId eq '{entry.username}'"))
-        app = apps[0] if apps else None
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        app = self._find_app()
         if app is None:
-            return StatusRow(cls.name, identity=entry.username, problems=("app not found",))
+            return StatusRow(self.name, identity=entry.username, problems=("app not found",))
         passwords = app.password_credentials
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
-        if not azure.subscription:
-            azure.subscription = _subscription_holding(azure, host.split(".")[0])
-        if azure.subscription:
-            sps = azure.graph("service principals", lambda g: g.principals(f"appId eq '{entry.username}'"))
-            sp = sps[0] if sps else None
-            registry = next(
-                (
-                    r
-                    for r in azure.arm("registries", lambda: list(azure.registries.list()))
-                    if r.login_server.lower() == host
-                ),
-                None,
-            )
-            if sp and registry:
-                assignments = azure.arm(
-                    "role assignments",
-                    lambda: list(
-                        azure.authorization.role_assignments.list_for_scope(
-                            registry.id, filter=f"principalId eq '{sp.id}'"
-                        )
-                    ),
-                )
-                grant = (
-                    "; ".join(
-                        f"{ROLE_NAMES.get(a.role_definition_id.rsplit('/', 1)[-1], 'role')} on {a.scope}"
-                        for a in assignments
-                    )
-                    or "(none)"
-                )
+        try:
+            self._facts  # noqa: B018 - the registry, in the subscription that holds it
+        except PreconditionError:  # none the login sees holds it: nothing to say about grants
+            pass
+        else:
+            sp = self._find_sp(app.app_id)
+            if sp is not None:
+                assignments = self._assignments(sp.id)
+                roles = (ROLE_NAMES.get(a.role_definition_id.rsplit("/", 1)[-1], "role") for a in assignments)
+                grant = "; ".join(f"{role} on {a.scope}" for role, a in zip(roles, assignments, strict=True))
+                grant = grant or "(none)"
         problems = () if ours else ("the app has no regboot password: the platform's credential is not ours",)
         return StatusRow(
-            cls.name,
+            self.name,
             identity=f"{app.display_name} ({app.app_id})",
             grant=grant,
             held=tuple(ours[-1:]),
             stray=tuple(ours[:-1]) + others,
             problems=problems,
         )
-
-
-def _registration(identity: Identity) -> Registration:
-    assert isinstance(identity, Registration)  # every identity this provider hands out is one
-    return identity
 
 
 def _subscription_holding(azure: Azure, registry: str) -> str:
@@ -722,6 +692,11 @@ def _subscription_holding(azure: Azure, registry: str) -> str:
         return find_subscription(azure, registry)
     except PreconditionError:
         return ""
+
+
+def _registration(identity: Identity) -> Registration:
+    assert isinstance(identity, Registration)  # every identity this provider hands out is one
+    return identity
 
 
 def _abac(registry: Any) -> bool:

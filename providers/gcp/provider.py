@@ -540,14 +540,21 @@ class GoogleProvider(Provider):
         """Every grant the account holds where regboot grants (the project, the repositories behind the server),
         whichever options this run was given: offboard removes them all, not only the ones its flags name."""
         if self._grants is None:
-            t, g = self.target, self.google
-            self._grants = [
-                Grant(b.role, scope)
-                for scope in dict.fromkeys([*(x.scope for x in t.grants), *self._scopes(g, t.server, t.project)])
-                for b in g.policy(scope).bindings
-                if t.member in b.members
-            ]
+            t = self.target
+            self._grants = self._grants_at(
+                [*(x.scope for x in t.grants), *self._scopes(self.google, t.server, t.project)]
+            )
         return self._grants
+
+    def _grants_at(self, scopes: list[str]) -> list[Grant]:
+        """The account's grants at each of `scopes`, in their order."""
+        member, g = self.target.member, self.google
+        return [
+            Grant(b.role, scope)
+            for scope in dict.fromkeys(scopes)
+            for b in g.policy(scope).bindings
+            if member in b.members
+        ]
 
     def _unbind(self, grant: Grant) -> None:
         self.google.change_policy(
@@ -588,43 +595,21 @@ class GoogleProvider(Provider):
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
         raise NotImplementedError
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        from providers.gcp.cloud import Google
-
-        google = Google(run.env, run.ui)
-        rows = []
-        for entry in entries:
-            email = entry.email
-            if not email.endswith(ACCOUNT_DOMAIN):
-                rows.append(StatusRow(cls.name, problems=("the entry's email does not name a service account",)))
-                continue
-            project = email.split("@", 1)[1].split(".", 1)[0]
-            name = f"projects/{project}/serviceAccounts/{email}"
-            if google.get_account(name) is None:
-                rows.append(StatusRow(cls.name, identity=email, problems=("service account not found",)))
-                continue
-            held = sorted(
-                (_held(k) for k in google.keys(name)), key=lambda h: h.created or datetime.min.replace(tzinfo=UTC)
-            )
-            grants = [
-                f"{b.role} on {scope}"
-                for scope in cls._scopes(google, entry.server, project)
-                for b in google.policy(scope).bindings
-                if f"serviceAccount:{email}" in b.members
-            ]
-            problems = () if held else ("the service account has no key: the platform's credential is dead",)
-            rows.append(
-                StatusRow(
-                    cls.name,
-                    identity=email,
-                    grant="; ".join(grants) or "(none)",
-                    held=tuple(held[-1:]),
-                    stray=tuple(held[:-1]),
-                    problems=problems,
-                )
-            )
-        return rows
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        t = self.target
+        found = self.inspect()
+        if found.identity is None:
+            return StatusRow(self.name, identity=t.email, problems=("service account not found",))
+        grants = [f"{g.role} on {g.scope}" for g in self._grants_at(self._scopes(self.google, t.server, t.project))]
+        problems = () if found.held else ("the service account has no key: the platform's credential is dead",)
+        return StatusRow(
+            self.name,
+            identity=t.email,
+            grant="; ".join(grants) or "(none)",
+            held=tuple(found.held[-1:]),
+            stray=tuple(found.held[:-1]),
+            problems=problems,
+        )
 
     @classmethod
     def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
@@ -709,7 +694,8 @@ class Gar(GoogleProvider):
     @classmethod
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
         location = entry.server.removeprefix("https://").split("-docker.pkg.dev")[0]
-        if command != "offboard":  # offboard finds the grants wherever they are; a rotation must not guess them
+        # offboard and status find the grants wherever they are; a rotation must not guess them
+        if command not in ("offboard", "status"):
             account, _, domain = entry.email.partition("@")
             raise UsageError(
                 f"the platform entry {entry.name} does not say which repository its grant is on",

@@ -146,6 +146,20 @@ def test_status_shows_age_expiry_and_strays(world, regboot):
     assert "warning: acr: credential" in text and "warning: gcr: stray credential" in text
 
 
+def test_status_fails_once_a_credential_has_expired_by_the_clock_the_clouds_keep(world, regboot):
+    """Expiry is judged against the clock regboot runs on (the sandbox's, which the emulators share), and the exit
+    status comes from that judgement."""
+    from tests.lifecycle.conftest import ARGS
+
+    run(regboot, "onboard", "acr", *ARGS["acr"], "--expires-in", "1h")
+    assert regboot("status").code == 0
+    world.clock.advance(2 * 3600)
+    done = regboot("status", "-o", "json")
+    assert done.code == 1, done.stderr
+    [row] = done.json()["data"]["credentials"]
+    assert any(note.startswith("credential ") and " expired on " in note for note in row["notes"]), row["notes"]
+
+
 # The read inspection makes first: the one a replica behind answers "no such identity" to.
 FIRST_READ = {"gcr": "iam.GetServiceAccount", "gar": "iam.GetServiceAccount", "acr": "graph.applications.list"}
 
