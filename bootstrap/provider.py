@@ -8,22 +8,21 @@ cloud. Subclass `Provider`, declare the command-line options as `Param`s, and re
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar
 
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import PreconditionError, UsageError
-from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import same_server
 from bootstrap.result import Step
 from bootstrap.settings import Settings
+from bootstrap.steps import Onboarding, Removals, Retirement
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry, poll
 
 
 @dataclass(frozen=True)
@@ -79,17 +78,6 @@ class Inspection:
     identity: Identity | None = None
     granted: bool = False
     held: list[Held] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)  # provider-specific, e.g. the registry's login server
-
-
-@dataclass(frozen=True)
-class Removal:
-    """One thing offboarding removes: `what` names it if it stays; `done` (verb, kind, name) is recorded once it is
-    gone. An action that returns False found nothing to remove, and nothing is recorded."""
-
-    what: str
-    action: Callable[[], object]
-    done: tuple[str, str, str]
 
 
 @dataclass
@@ -104,63 +92,6 @@ class Run:
     def record(self, verb: str, what: str, name: str, detail: str = "") -> None:
         self.actions.append(Step(verb, what, name, detail))
         self.ui.say(self.actions[-1].text())
-
-    def remove_all(self, attached: list[Removal], identity: Removal | None) -> list[str]:
-        """Try every removal, record each one done, and return precisely what stays. The identity (None: keep it) goes
-        last and only when nothing attached to it stayed: a key or grant left on a deleted identity could no longer be
-        found by its name, so it is kept for the next offboard to finish."""
-        left = [stays for stays in map(self._try, attached) if stays]
-        if identity is None:
-            return left
-        if left:
-            return [*left, f"{identity.what} (kept, so that running offboard again can finish)"]
-        stays = self._try(identity)
-        return [stays] if stays else []
-
-    def retire_all(
-        self,
-        others: Callable[[], list[Held]],
-        retire: Callable[[Held], object],
-        *,
-        kind: str,
-        of: str,
-        patience: Patience,
-    ) -> list[Held]:
-        """Retire every credential `others` lists, and list again until none is left: a replica behind answers a
-        delete with 404 as if the thing were gone, so only a fresh listing is believed."""
-        retired: dict[str, Held] = {}
-
-        def sweep() -> None:
-            for held in others():
-                retire(held)
-                if held.id not in retired:
-                    retired[held.id] = held
-                    self.record("retired", kind, held.id, f"of {of}")
-            if others():
-                raise _Lingering
-
-        poll(
-            sweep,
-            what=f"the other {kind}s of {of} to be gone",
-            not_yet=lambda exc: Retry(f"a retired {kind} is still listed") if isinstance(exc, _Lingering) else None,
-            ui=self.ui,
-            patience=patience,
-            clock=self.settings.clock,
-        )
-        return list(retired.values())
-
-    def _try(self, removal: Removal) -> str | None:
-        try:
-            done = removal.action()
-        except Exception as err:  # keep going: report precisely what stays
-            return f"{removal.what} ({getattr(err, 'message', err)})"
-        if done is not False:
-            self.record(*removal.done)
-        return None
-
-
-class _Lingering(Exception):
-    """Something regboot removed is still listed."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +108,8 @@ class Stray:
 
 @dataclass(frozen=True)
 class StatusRow:
-    """One platform credential as its cloud sees it (for `regboot status`)."""
+    """One platform credential as its cloud sees it (for `regboot status`). The provider fills what its cloud says;
+    the engine judges the expiry against its clock (`at`)."""
 
     provider: str
     identity: str = ""
@@ -185,6 +117,14 @@ class StatusRow:
     held: tuple[Held, ...] = ()
     stray: tuple[Held, ...] = ()  # credentials on the identity that no platform entry accounts for
     problems: tuple[str, ...] = ()
+    expires: datetime | None = None  # when the first credential the platform may hold stops working
+    expired: bool = False
+
+    def at(self, now: datetime) -> StatusRow:
+        """This row with its expiry, judged at `now`."""
+        ends = [h.expires for h in self.held if h.expires]
+        expires = min(ends) if ends else None
+        return replace(self, expires=expires, expired=expires is not None and expires <= now)
 
 
 class Provider:
@@ -243,10 +183,6 @@ class Provider:
         """(server, username) the platform should hold once this provider's work is done."""
         raise NotImplementedError
 
-    def plan(self, found: Inspection) -> list[Step]:
-        """The steps ensure_identity/ensure_grant/mint would take, from what `inspect` found."""
-        return []
-
     def same_registry(self, entry: PlatformEntry, server: str) -> bool:
         """Whether the platform's `entry` holds the registry this run targets (`server`: this provider's login):
         then sending the credential updates it; else it would replace another registry's."""
@@ -267,14 +203,10 @@ class Provider:
             and len(found.held) == 1
         )
 
-    # --- changes ----------------------------------------------------------------------------------------
-    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
-        raise NotImplementedError
-
-    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
-        raise NotImplementedError
-
-    def mint(self, identity: Identity, journal: Journal) -> Minted:
+    # --- what a run changes, as data the engine plans from and executes ---------------------------------------
+    def onboarding(self, found: Inspection) -> Onboarding:
+        """The changes that make the identity and its grant exist from what `inspect` found, and the mint. Raise
+        PreconditionError when the identity serves another consumer."""
         raise NotImplementedError
 
     def verification(self, minted: Minted) -> VerifyTarget | None:
@@ -283,21 +215,14 @@ class Provider:
         None: nothing to prove it against; the engine warns and hands the credential over unproven."""
         return None
 
-    def retire_plan(self, found: Inspection) -> list[Step]:
-        """What `retire_others` would retire after a rotation: every credential the identity holds now."""
-        return [Step("retire", "credential", h.id, "once the platform holds the new one") for h in found.held]
+    def retirement(self, identity: Identity) -> Retirement | None:
+        """How `identity`'s credentials are listed and retired once the platform holds a new one (None: nothing of
+        them is regboot's to retire)."""
+        return None
 
-    def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        """Retire every credential of `identity` but `keep`; return what was retired."""
-        return []
-
-    def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
-        """The steps `remove` would take."""
-        return []
-
-    def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
-        """Retire credentials, grants and (unless keep_identity) the identity. Return what could not be removed."""
-        return []
+    def removal(self, found: Inspection, *, keep_identity: bool) -> Removals:
+        """What offboarding removes: credentials, grants and (unless keep_identity) the identity."""
+        return Removals([])
 
     def close(self) -> None:
         """Release clients (event loops, connection pools). Called once the flow is done with the provider."""
@@ -323,10 +248,10 @@ class Provider:
         `entries` (every credential the project holds) uses. Look where the entries point; [] if nothing to say."""
         return []
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        """What the cloud says about the identities behind `entries` (all claimed by this provider)."""
-        return [StatusRow(cls.name) for _ in entries]
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        """What the cloud says about the identity behind `entry`, this provider's platform entry (an instance made
+        from `options_for(entry, command="status")`)."""
+        return StatusRow(self.name)
 
 
 def install_command(missing: list[str]) -> str:

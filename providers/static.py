@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 from bootstrap.credentials import RegistryCredential
 from bootstrap.errors import UsageError
-from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins.hookspecs import hookimpl
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, StatusRow
 from bootstrap.result import Step
+from bootstrap.steps import Change, Onboarding, Taken
 from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
 
 DOCKER_HUB = "https://index.docker.io/v1/"
@@ -51,32 +51,23 @@ class StaticProvider(Provider):
     def login(self, found: Inspection) -> tuple[str, str]:
         return self.server, self.username
 
-    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
-        assert found.identity is not None
-        return found.identity
+    def onboarding(self, found: Inspection) -> Onboarding:
+        """Nothing to make: what the user may pull is the registry's business, and the password is theirs."""
+        use = Step("use", "credential", f"{self.username} at {self.server}", "the password you hand in")
+        return Onboarding([], Change(use, self._use))
 
-    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
-        """What the user may pull is the registry's business."""
-
-    def mint(self, identity: Identity, journal: Journal) -> Minted:
+    def _use(self, identity: Identity) -> Taken:
         if self.run.password is None:
             raise UsageError("no password given", fix="Pipe it in with --password-stdin or set REGBOOT_PASSWORD.")
         email = self.consumer.email
-        return Minted(RegistryCredential(self.server, self.username, self.run.password, email), Held("given"))
-
-    def retire_plan(self, found: Inspection) -> list[Step]:
-        return []  # the password is the user's: nothing of it is regboot's to retire
-
-    def plan(self, found: Inspection) -> list[Step]:
-        return [Step("use", "credential", f"{self.username} at {self.server}", "the password you hand in")]
+        return Taken(Minted(RegistryCredential(self.server, self.username, self.run.password, email), Held("given")))
 
     def verification(self, minted: Minted) -> VerifyTarget | None:
         """A password the user holds works now or never: no propagation, a refusal is final."""
         return VerifyTarget(minted.credential.server)
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        return [StatusRow(cls.name, identity=e.username, grant="(held by you)") for e in entries]
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        return StatusRow(self.name, identity=self.username, grant="(held by you)")
 
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:

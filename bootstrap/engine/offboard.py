@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bootstrap.engine import Context, Request, begin, checked, consumer_data
+from bootstrap.engine.execute import remove_all
 from bootstrap.errors import OperationError, PreconditionError
 from bootstrap.platforms.akka import same_server
 from bootstrap.result import Result, Step
@@ -38,7 +39,8 @@ def offboard(request: Request, ctx: Context) -> Result:
         plan.append(Step("remove", "platform credential", entry.name, f"{entry.server} as {entry.username}"))
     if secret_left:
         plan.append(Step("delete", "platform secret", consumer.secret_name))
-    plan += provider.removal_plan(found, keep_identity=request.keep_identity)
+    removals = provider.removal(found, keep_identity=request.keep_identity)
+    plan += removals.plan
     if not plan:
         run.record("found", "nothing to remove for", consumer.secret_name, "already offboarded")
         return Result(
@@ -66,7 +68,7 @@ def offboard(request: Request, ctx: Context) -> Result:
         run.record("deleted", "platform secret", consumer.secret_name)
     elif secret_left:
         run.record("found", "platform secret", consumer.secret_name, "already deleted with its credential")
-    left = provider.remove(found, keep_identity=request.keep_identity)
+    left = remove_all(removals, run)
     if left:
         raise OperationError(
             f"offboarded {consumer.secret_name} from the platform but could not remove: {'; '.join(left)}",

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bootstrap.engine import Context, Request, Situation, begin, checked, consumer_data, look
+from bootstrap.engine.execute import retire_all, take
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry, Unanswered
 from bootstrap.platforms.akka import Akka
-from bootstrap.provider import Held, Identity, Minted, Provider, Run
+from bootstrap.provider import Held, Identity, Inspection, Minted, Provider, Run
 from bootstrap.result import Result, Step
 from bootstrap.verify import verify_credential
 
@@ -29,10 +30,13 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
     found, server, entry = now.found, now.server, now.entry
 
     with Journal(run.ui) as journal:
-        identity = provider.ensure_identity(found, journal)
-        provider.ensure_grant(identity, found, journal)
+        onboarding = provider.onboarding(found)  # the very steps a dry run shows
+        made: Any = found.identity
+        for change in onboarding.ensure:
+            made = take(change, made, journal, run)
+        identity: Identity = made
         secretless = journal.mark()
-        minted = provider.mint(identity, journal)
+        minted: Minted = take(onboarding.mint, identity, journal, run)
         if request.verify:  # a refusal raises here: the journal retires what was minted, the platform is untouched
             try:
                 _verify(provider, ctx, run, minted, request.verify_timeout)
@@ -128,9 +132,9 @@ def _settled(request: Request, now: Situation, command: str) -> tuple[Result | N
     # The identity serves only this consumer, so once the platform holds the new credential every other one it
     # has for this consumer is unused: left over from a rotation, or from a run killed before it could clean up.
     plan = [
-        *provider.plan(found),
+        *provider.onboarding(found).plan,
         *_platform_plan(request, consumer.secret_name, server),
-        *provider.retire_plan(found),
+        *_retire_plan(provider, found),
     ]
     planned = Result(
         command,
@@ -183,6 +187,14 @@ def _platform_plan(request: Request, secret_name: str, server: str) -> list[Step
     return steps
 
 
+def _retire_plan(provider: Provider, found: Inspection) -> list[Step]:
+    """Every credential the identity holds now: once the platform holds the new one, they are retired."""
+    retirement = provider.retirement(found.identity) if found.identity else None
+    if retirement is None:
+        return []
+    return [Step("retire", retirement.kind, h.id, "once the platform holds the new one") for h in found.held]
+
+
 def _verify(provider: Provider, ctx: Context, run: Run, minted: Minted, timeout: float | None) -> None:
     target = provider.verification(minted)
     if target is None:
@@ -197,10 +209,12 @@ def _verify(provider: Provider, ctx: Context, run: Run, minted: Minted, timeout:
 def _retire_others(provider: Provider, run: Run, identity: Identity, minted: Minted) -> list[Held]:
     """The platform already holds the new credential: a failure here is a warning (the old one lingers), not a
     reason to undo a working change."""
-    if identity.created:  # made by this run, under the consumer's lock: it holds no credential but the new one
+    retirement = provider.retirement(identity)
+    # An identity made by this run, under the consumer's lock, holds no credential but the new one.
+    if identity.created or retirement is None:
         return []
     try:
-        return provider.retire_others(identity, keep=minted.held)
+        return retire_all(retirement, minted.held, run)
     except RegbootError as err:
         run.ui.warn(
             f"could not retire older credentials of {identity.name}: {err.message}. "

@@ -35,22 +35,25 @@ def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name:
                 fix="Run `regboot status` to list them.",
             )
     run = Run(ctx.ui, ctx.settings)
-    now = datetime.now(UTC)
+    now = datetime.fromtimestamp(ctx.settings.clock.time(), UTC)
     credentials: list[dict[str, Any]] = []
     unread: list[dict[str, str]] = []
+    rows: list[StatusRow] = []
     unreadable = {e.name: note for e in entries if (note := _unreadable(e))}
     credentials += [_credential_of_no_provider(e, unreadable[e.name]) for e in entries if e.name in unreadable]
     entries = [e for e in entries if e.name not in unreadable]
     for cls, claimed in _by_provider(entries).items():
         try:
             cls.require()
-            described = cls.describe(claimed, run)
+            described = [_status(cls, entry, consumer, run) for entry in claimed]
         except RegbootError as err:  # one cloud saying no must not hide the others, nor pass for success
             unread.append(error_item(err) | {"message": f"{cls.name}: {err.message}"})
             described = [StatusRow(cls.name, problems=(f"could not read {cls.name}: {err.message}",)) for _ in claimed]
-        credentials += [_credential(entry, cls, row, now) for entry, row in zip(claimed, described, strict=True)]
+        judged = [row.at(now) for row in described]
+        rows += judged
+        credentials += [_credential(entry, cls, row, now) for entry, row in zip(claimed, judged, strict=True)]
     strays = _strays(entries, consumer.project or "", run, unread)
-    expired = any(c["expires"] and datetime.fromisoformat(c["expires"]) <= now for c in credentials)
+    expired = any(row.expired for row in rows)
     return Result(
         "status",
         f"{len(credentials)} credential(s) in Akka project {consumer.project}"
@@ -68,6 +71,20 @@ def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name:
         exit_status=1 if expired or unread else 0,
         errors=unread,
     )
+
+
+def _status(cls: type[Provider], entry: PlatformEntry, consumer: Consumer, run: Run) -> StatusRow:
+    """What the provider instance serving `entry` says about it: made from the options the entry names, as rotate and
+    offboard by --secret-name make it, and asked through the same inspection."""
+    try:
+        options = cls.options_for(entry, command="status")
+        provider = cls(options, Consumer(entry.name, consumer.project, consumer.region, consumer.owner), run)
+    except UsageError as err:  # the entry does not say which identity it uses
+        return StatusRow(cls.name, identity=entry.username, problems=(err.message,))
+    try:
+        return provider.status(entry)
+    finally:
+        provider.close()
 
 
 def _strays(entries: list[PlatformEntry], project: str, run: Run, unread: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -97,7 +114,6 @@ def _strays(entries: list[PlatformEntry], project: str, run: Run, unread: list[d
 def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: datetime) -> dict[str, Any]:
     """One platform credential as JSON carries it: typed, times in ISO 8601 or null."""
     newest = _newest(row.held)
-    ends = [h.expires for h in row.held if h.expires]
     return {
         "secret_name": entry.name,
         "status": entry.status,
@@ -109,7 +125,7 @@ def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: 
         "grant": row.grant,
         "created": _iso(newest.created if newest else None),
         "age_days": (now - newest.created).days if newest and newest.created else None,
-        "expires": _iso(min(ends) if ends else None),
+        "expires": _iso(row.expires),
         "credentials": len(row.held) + len(row.stray),
         "stray": [h.id for h in row.stray],
         "notes": [*row.problems, *(f"stray credential {h.id}" for h in row.stray), *_expiry_notes(row.held, now)],

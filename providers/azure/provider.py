@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import OperationError, PreconditionError, UsageError
-from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow, Stray
 from bootstrap.result import Step
+from bootstrap.steps import Change, Onboarding, Removal, Removals, Retirement, Taken, Undo
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared
 from providers.azure.targets import (
@@ -47,6 +47,15 @@ GRAPH_FIX = (
     "Ask a directory admin for Application.ReadWrite.OwnedBy (or the Application Developer role), or to "
     "allow users to register applications."
 )
+
+
+@dataclass(frozen=True)
+class Registration(Identity):
+    """An app registration and its service principal: the app id names it; the object ids are what Graph and ARM
+    calls take (the principal's None until it exists)."""
+
+    object_id: str = ""
+    principal_id: str | None = None
 
 
 class Acr(Provider):
@@ -93,18 +102,23 @@ class Acr(Provider):
             from providers.azure.cloud import Azure
 
             self._azure = Azure(self.target.cloud, self.target.subscription, self.run.settings, self.run.ui)
-            if not self.target.subscription:
-                from providers.azure.subscription import find_subscription
-
-                found = find_subscription(self._azure, self.target.registry)
-                self.target = replace(self.target, subscription=found)
-                self._azure.subscription = found
         return self._azure
+
+    def _subscribe(self) -> None:
+        """Find the subscription holding the registry when none was given: Resource Manager calls need it, Graph's
+        do not."""
+        if not self.target.subscription:
+            from providers.azure.subscription import find_subscription
+
+            found = find_subscription(self.azure, self.target.registry)
+            self.target = replace(self.target, subscription=found)
+            self.azure.subscription = found
 
     @property
     def _facts(self) -> dict[str, str]:
         """The registry's id, login server and the role that grants pulls on it (read once)."""
         if not hasattr(self, "_registry_facts"):
+            self._subscribe()
             registry = self._registry()
             self._registry_facts = {
                 "registry_id": registry.id,
@@ -194,17 +208,17 @@ class Acr(Provider):
             ) from None
 
     def inspect(self) -> Inspection:
-        facts: dict[str, Any] = dict(self._facts)
         app = self._find_app()
         if app is None:
-            return Inspection(facts=facts)
+            return Inspection()
         sp = self._find_sp(app.app_id)
-        facts.update(app_object_id=app.id, sp_id=sp.id if sp else None)
         serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
-        identity = Identity("service principal", app.app_id, serves=serves)
+        identity = Registration(
+            "service principal", app.app_id, serves=serves, object_id=app.id, principal_id=sp.id if sp else None
+        )
         held = [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
         granted = sp is not None and self._assignment(sp.id) is not None
-        return Inspection(identity, granted=granted, held=sorted(held, key=_created), facts=facts)
+        return Inspection(identity, granted=granted, held=sorted(held, key=_created))
 
     def _find_app(self) -> App | None:
         if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name
@@ -228,14 +242,20 @@ class Acr(Provider):
         found = self._graph("service principals", lambda g: g.principals(f"appId eq '{app_id}'"))
         return found[0] if found else None
 
-    def _assignment(self, principal_id: str) -> Any:
-        az, scope, role = self.azure, self._facts["registry_id"], self._role_id()
-        assignments = az.arm(
+    def _assignments(self, principal_id: str) -> list[Any]:
+        """Every role assignment of the principal on the registry."""
+        az, scope = self.azure, self._facts["registry_id"]
+        return az.arm(
             "role assignments",
             lambda: list(
                 az.authorization.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'")
             ),
         )
+
+    def _assignment(self, principal_id: str) -> Any:
+        """The principal's assignment of the role that grants pulls, if any."""
+        scope, role = self._facts["registry_id"], self._role_id()
+        assignments = self._assignments(principal_id)
         return next(
             (
                 a
@@ -264,54 +284,92 @@ class Acr(Provider):
             and found.identity.serves == self.label
         )
 
-    def plan(self, found: Inspection) -> list[Step]:
+    def onboarding(self, found: Inspection) -> Onboarding:
         t, role = self.target, ROLE_NAMES[self._facts["role"]]
-        steps = []
         if found.identity is None:
-            steps.append(Step("create", "app registration", t.principal, f"records {self.label}"))
-            steps.append(Step("create", "service principal", t.principal))
+            changes = [
+                Change(Step("create", "app registration", t.principal, f"records {self.label}"), self._create_app_for),
+                Change(Step("create", "service principal", t.principal), self._create_principal),
+            ]
         else:
             self._refuse_other_consumer(found.identity)
-            steps.append(Step("keep", "app registration", f"{t.principal} ({found.identity.name})"))
-            if not found.facts.get("sp_id"):
-                steps.append(Step("create", "service principal", t.principal))
-        steps.append(
-            Step("keep" if found.granted else "grant", role, f"to {t.principal}", f"on {self._facts['registry_id']}")
+            kept = Step("keep", "app registration", f"{t.principal} ({found.identity.name})")
+            changes = [Change(kept, self._keep_app)]
+            if not _registration(found.identity).principal_id:
+                changes.append(Change(Step("create", "service principal", t.principal), self._create_principal))
+        granted = found.granted
+        grant = Step("keep" if granted else "grant", role, f"to {t.principal}", f"on {self._facts['registry_id']}")
+        changes.append(Change(grant, partial(self._grant, granted)))
+        mint = Step(
+            "mint",
+            "password",
+            f"for {t.principal}",
+            f"named {self.password_name!r}, expires in {t.expires_in.days} days",
         )
-        steps.append(
-            Step(
-                "mint",
-                "password",
-                f"for {t.principal}",
-                f"named {self.password_name!r}, expires in {t.expires_in.days} days",
-            )
-        )
-        return steps
+        return Onboarding(changes, Change(mint, self._mint))
 
     def verification(self, minted: Minted) -> VerifyTarget:
         # A new password or role assignment can take minutes to work at the registry.
         return VerifyTarget(minted.credential.server, "regboot-verify", propagates=True, patience=PASSWORD_PROPAGATION)
 
-    def retire_plan(self, found: Inspection) -> list[Step]:
-        return [Step("retire", "password", h.id, "once the platform holds the new one") for h in found.held]
+    def retirement(self, identity: Identity) -> Retirement:
+        registration = _registration(identity)
 
-    def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
+        def held() -> list[Held]:
+            app = self._app(identity)
+            return [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
+
+        return Retirement(
+            "password",
+            self.target.principal,
+            held=held,
+            retire=lambda h: self._remove_password(registration.object_id, h.id),
+            patience=REPLICATION,
+        )
+
+    def removal(self, found: Inspection, *, keep_identity: bool) -> Removals:
         if found.identity is None:
-            return []
+            return Removals([])
         self._refuse_other_consumer(found.identity)
-        steps = [Step("retire", "password", h.id, h.label) for h in found.held]
-        if found.granted:
-            steps.append(
-                Step(
-                    "revoke",
-                    ROLE_NAMES[self._facts["role"]],
-                    f"from {self.target.principal}",
-                    f"on {self._facts['registry_id']}",
-                )
+        registration, principal = _registration(found.identity), self.target.principal
+        scope, role_id = self._facts["registry_id"], self._facts["role"]
+        role = ROLE_NAMES[role_id]
+
+        @cache
+        def sp_id() -> str | None:
+            # Inspection may have read a replica behind: look for the principal once more before leaving its grant.
+            return registration.principal_id or getattr(self._find_sp(registration.name), "id", None)
+
+        def revoke() -> bool:
+            sp = sp_id()
+            return sp is not None and self._delete_assignment(scope, sp, assignment_name(scope, role_id, sp))
+
+        attached = [
+            Removal(
+                Step("retire", "password", h.id, h.label),
+                f"password {h.id}",
+                partial(self._remove_password, registration.object_id, h.id),
+                Step("retired", "password", h.id),
             )
-        if not keep_identity:
-            steps.append(Step("delete", "app registration and service principal", self.target.principal))
-        return steps
+            for h in found.held
+        ]
+        attached.append(
+            Removal(
+                Step("revoke", role, f"from {principal}", f"on {scope}"),
+                f"{role} assignment",
+                revoke,
+                Step("revoked", role, f"on {scope}"),
+                # also when inspection saw no grant: that listing too may have been behind
+                planned=found.granted,
+            )
+        )
+        app = Removal(
+            Step("delete", "app registration and service principal", principal),
+            f"app registration {principal}",
+            lambda: self._delete_app(registration.object_id, sp_id()),
+            Step("deleted", "app registration and service principal", principal),
+        )
+        return Removals(attached, None if keep_identity else app)
 
     def _refuse_other_consumer(self, identity: Identity) -> None:
         if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
@@ -321,66 +379,65 @@ class Acr(Provider):
                 code="identity_in_use",
             )
 
-    # --- changes ----------------------------------------------------------------------------------------
-    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+    # --- changes, each taken by the engine ------------------------------------------------------------------
+    def _create_app_for(self, _: None) -> Taken:
         t = self.target
-        notes = SERVES + self.label
-        if found.identity is None:
-            with journal.creating():
-                app = self._create_app(lambda g: g.create_app(t.principal, notes, "AzureADMyOrg", tags=[APP_TAG]))
-                journal.push(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id))
-            self.run.record("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}")
-            found.facts.update(app_object_id=app.id, sp_id=None)
-            identity = Identity("service principal", app.app_id, serves=self.label, created=True)
-        else:
-            self._refuse_other_consumer(found.identity)
-            identity = found.identity
-            if identity.serves != self.label:
-                object_id = found.facts["app_object_id"]
-                self._graph_write(
-                    f"app {t.principal}",
-                    lambda g: g.set_notes(object_id, notes),
-                )
-                self.run.record("updated", "app registration", t.principal, f"now records {self.label}")
-            else:
-                self.run.record("found", "app registration", t.principal, f"app id {identity.name}")
-        if not found.facts.get("sp_id"):
-            with journal.creating():
-                try:
-                    sp = self._graph_write(
-                        f"service principal {t.principal}",
-                        lambda g: g.create_principal(identity.name),
-                        not_yet=_app_not_replicated,
-                        expect=_exists,
-                    )
-                except Exception as err:
-                    if not _exists(err):
-                        raise
-                    # Made since we looked (a concurrent run, or our own request that timed out): converge on it.
-                    sp = self._find_sp(identity.name)
-                    if sp is None:
-                        raise OperationError(
-                            f"Azure says the service principal of {t.principal} exists but does not show it",
-                            fix="Run the same command again in a minute.",
-                            code="cloud_error",
-                        ) from None
-                    self.run.record("found", "service principal", t.principal, f"object id {sp.id}")
-                    found.facts["sp_id"] = sp.id
-                    return identity
-                if not identity.created:  # else deleting the app takes its principal with it
-                    journal.push(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
-            found.facts["sp_id"] = sp.id
-            self.run.record("created", "service principal", t.principal, f"object id {sp.id}")
-        return identity
+        app = self._create_app(lambda g: g.create_app(t.principal, SERVES + self.label, "AzureADMyOrg", tags=[APP_TAG]))
+        return Taken(
+            Registration("service principal", app.app_id, serves=self.label, created=True, object_id=app.id),
+            Step("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}"),
+            Undo(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id)),
+        )
 
-    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
+    def _keep_app(self, registration: Registration) -> Taken:
+        """The app exists: make it record this consumer."""
+        t = self.target
+        self._refuse_other_consumer(registration)
+        if registration.serves == self.label:
+            return Taken(registration, Step("found", "app registration", t.principal, f"app id {registration.name}"))
+        notes = SERVES + self.label
+        self._graph_write(f"app {t.principal}", lambda g: g.set_notes(registration.object_id, notes))
+        return Taken(registration, Step("updated", "app registration", t.principal, f"now records {self.label}"))
+
+    def _create_principal(self, registration: Registration) -> Taken:
+        t = self.target
+        try:
+            sp = self._graph_write(
+                f"service principal {t.principal}",
+                lambda g: g.create_principal(registration.name),
+                not_yet=_app_not_replicated,
+                expect=_exists,
+            )
+        except Exception as err:
+            if not _exists(err):
+                raise
+            # Made since we looked (a concurrent run, or our own request that timed out): converge on it.
+            sp = self._find_sp(registration.name)
+            if sp is None:
+                raise OperationError(
+                    f"Azure says the service principal of {t.principal} exists but does not show it",
+                    fix="Run the same command again in a minute.",
+                    code="cloud_error",
+                ) from None
+            found = Step("found", "service principal", t.principal, f"object id {sp.id}")
+            return Taken(replace(registration, principal_id=sp.id), found)
+        # An app made by this run takes its principal with it when its own undo deletes it.
+        undo = (
+            None if registration.created else Undo(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
+        )
+        created = Step("created", "service principal", t.principal, f"object id {sp.id}")
+        return Taken(replace(registration, principal_id=sp.id), created, None if registration.created else undo)
+
+    def _grant(self, granted: bool, registration: Registration) -> Taken:
+        """`granted`: inspection saw the grant, so it is not this run's to undo."""
         # The client speaks its default API version; the versionless `models` re-exports six, typed as the oldest.
         from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 
         from providers.azure.cloud import code_of
 
-        az, scope, sp_id = self.azure, self._facts["registry_id"], found.facts["sp_id"]
-        role_name = ROLE_NAMES[self._facts["role"]]
+        az, scope, sp_id = self.azure, self._facts["registry_id"], registration.principal_id
+        assert sp_id is not None  # the change before this one made sure the principal exists
+        role_name, principal = ROLE_NAMES[self._facts["role"]], self.target.principal
         name = assignment_name(scope, self._facts["role"], sp_id)
         params = RoleAssignmentCreateParameters(
             role_definition_id=self._role_id(),
@@ -399,32 +456,28 @@ class Acr(Provider):
             return True
 
         try:
-            with journal.creating():
-                created = az.arm(
-                    f"{role_name} for {self.target.principal}",
-                    create,
-                    not_yet=_principal_not_replicated,
-                    patience=REPLICATION,
-                    allow=_arm_refusable,
-                )
-                if created and not found.granted:
-                    journal.push(
-                        f"{role_name} assignment on {self.target.registry}",
-                        lambda: az.arm(
-                            "removing the role assignment",
-                            lambda: az.authorization.role_assignments.delete(scope, name),
-                        ),
-                    )
+            created = az.arm(
+                f"{role_name} for {principal}",
+                create,
+                not_yet=_principal_not_replicated,
+                patience=REPLICATION,
+                allow=_arm_refusable,
+            )
         except Exception as err:
             self._arm_refusal(err, f"role assignments on {self.target.registry}")
             raise
-        if created and not found.granted:
-            self.run.record("granted", role_name, f"to {self.target.principal}", f"on {scope}")
-        else:
-            self.run.record("found", role_name, f"granted to {self.target.principal}", f"on {scope}")
+        if not created or granted:
+            return Taken(registration, Step("found", role_name, f"granted to {principal}", f"on {scope}"))
+        undo = Undo(
+            f"{role_name} assignment on {self.target.registry}",
+            lambda: az.arm(
+                "removing the role assignment", lambda: az.authorization.role_assignments.delete(scope, name)
+            ),
+        )
+        return Taken(registration, Step("granted", role_name, f"to {principal}", f"on {scope}"), undo)
 
-    def mint(self, identity: Identity, journal: Journal) -> Minted:
-        app = self._app(identity)
+    def _mint(self, registration: Registration) -> Taken:
+        app = self._app(registration)
         object_id, known = app.id, {p.key_id for p in app.password_credentials}
         ends = datetime.now(UTC) + self.target.expires_in
         what = f"a password for {self.target.principal}"
@@ -432,73 +485,21 @@ class Acr(Provider):
         def add(g: Graph) -> Awaitable[Password]:
             return g.add_password(object_id, self.password_name, ends)
 
-        with journal.creating():
-            try:
-                created = self._graph_write(what, _unanswered_stops(add), not_yet=_app_not_replicated)
-            except _Unanswered:
-                # Azure may still make the password it did not answer for, and nobody would ever hold its
-                # secret: retire any such password before asking for another.
-                self._retire_unanswered(object_id, known)
-                created = self._graph_write(what, add, not_yet=_app_not_replicated)
-            key_id = created.key_id
-            journal.push(
-                f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id)
-            )
+        try:
+            created = self._graph_write(what, _unanswered_stops(add), not_yet=_app_not_replicated)
+        except _Unanswered:
+            # Azure may still make the password it did not answer for, and nobody would ever hold its
+            # secret: retire any such password before asking for another.
+            self._retire_unanswered(object_id, known)
+            created = self._graph_write(what, add, not_yet=_app_not_replicated)
+        key_id = created.key_id
         secret = Secret(created.secret_text or "")
-        self.run.record(
-            "minted",
-            "password",
-            key_id,
-            f"for {self.target.principal}, expires {ends.date().isoformat()}",
+        credential = RegistryCredential(self._facts["login_server"], registration.name, secret, self.consumer.email)
+        return Taken(
+            Minted(credential, _held(created)),
+            Step("minted", "password", key_id, f"for {self.target.principal}, expires {ends.date().isoformat()}"),
+            Undo(f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id)),
         )
-        credential = RegistryCredential(self._facts["login_server"], identity.name, secret, self.consumer.email)
-        return Minted(credential, _held(created))
-
-    def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        app_id = ""  # the app's object id, as the listing last read it
-
-        def others() -> list[Held]:
-            nonlocal app_id
-            app = self._app(identity)
-            app_id = app.id
-            mine = [p for p in app.password_credentials if p.display_name == self.password_name]
-            return [h for h in map(_held, mine) if h.id != keep.id]
-
-        return self.run.retire_all(
-            others,
-            lambda h: self._remove_password(app_id, h.id),
-            kind="password",
-            of=self.target.principal,
-            patience=REPLICATION,
-        )
-
-    def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
-        if found.identity is None:
-            return []
-        object_id = found.facts["app_object_id"]
-        scope = self._facts["registry_id"]
-        # Inspection may have read a replica behind: look for the principal once more before leaving its grant.
-        sp_id = found.facts.get("sp_id") or getattr(self._find_sp(found.identity.name), "id", None)
-        attached = [
-            Removal(f"password {h.id}", partial(self._remove_password, object_id, h.id), ("retired", "password", h.id))
-            for h in found.held
-        ]
-        if sp_id:  # also when inspection saw no grant: that listing too may have been behind
-            role = ROLE_NAMES[self._facts["role"]]
-            name = assignment_name(scope, self._facts["role"], sp_id)
-            attached.append(
-                Removal(
-                    f"{role} assignment",
-                    lambda: self._delete_assignment(scope, sp_id, name),
-                    ("revoked", role, f"on {scope}"),
-                )
-            )
-        app = Removal(
-            f"app registration {self.target.principal}",
-            lambda: self._delete_app(object_id, sp_id),
-            ("deleted", "app registration and service principal", self.target.principal),
-        )
-        return self.run.remove_all(attached, None if keep_identity else app)
 
     # --- plumbing -------------------------------------------------------------------------------------------
     def _graph(self, what: str, story: Any, *, expect: Any = None, **kwargs: Any) -> Any:
@@ -650,64 +651,28 @@ class Acr(Provider):
 
         return strays.find(entries, project, run)
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        from providers.azure.cloud import Azure
-
-        rows = []
-        for entry in entries:
-            cloud = cloud_of(entry.server)
-            assert cloud is not None  # the entry is claimed by its server
-            azure = Azure(cloud, run.settings.env.get("AZURE_SUBSCRIPTION_ID", ""), run.settings, run.ui)
-            try:
-                rows.append(cls._describe(entry, azure))
-            finally:
-                azure.close()
-        return rows
-
-    @classmethod
-    def _describe(cls, entry: PlatformEntry, azure: Azure) -> StatusRow:
-        apps = azure.graph("applications", lambda g: g.apps(f"appId eq '{entry.username}'"))
-        app = apps[0] if apps else None
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        app = self._find_app()
         if app is None:
-            return StatusRow(cls.name, identity=entry.username, problems=("app not found",))
+            return StatusRow(self.name, identity=entry.username, problems=("app not found",))
         passwords = app.password_credentials
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
-        if not azure.subscription:
-            azure.subscription = _subscription_holding(azure, host.split(".")[0])
-        if azure.subscription:
-            sps = azure.graph("service principals", lambda g: g.principals(f"appId eq '{entry.username}'"))
-            sp = sps[0] if sps else None
-            registry = next(
-                (
-                    r
-                    for r in azure.arm("registries", lambda: list(azure.registries.list()))
-                    if r.login_server.lower() == host
-                ),
-                None,
-            )
-            if sp and registry:
-                assignments = azure.arm(
-                    "role assignments",
-                    lambda: list(
-                        azure.authorization.role_assignments.list_for_scope(
-                            registry.id, filter=f"principalId eq '{sp.id}'"
-                        )
-                    ),
-                )
-                grant = (
-                    "; ".join(
-                        f"{ROLE_NAMES.get(a.role_definition_id.rsplit('/', 1)[-1], 'role')} on {a.scope}"
-                        for a in assignments
-                    )
-                    or "(none)"
-                )
+        try:
+            self._facts  # noqa: B018 - the registry, in the subscription that holds it
+        except PreconditionError:  # none the login sees holds it: nothing to say about grants
+            pass
+        else:
+            sp = self._find_sp(app.app_id)
+            if sp is not None:
+                assignments = self._assignments(sp.id)
+                roles = (ROLE_NAMES.get(a.role_definition_id.rsplit("/", 1)[-1], "role") for a in assignments)
+                grant = "; ".join(f"{role} on {a.scope}" for role, a in zip(roles, assignments, strict=True))
+                grant = grant or "(none)"
         problems = () if ours else ("the app has no regboot password: the platform's credential is not ours",)
         return StatusRow(
-            cls.name,
+            self.name,
             identity=f"{app.display_name} ({app.app_id})",
             grant=grant,
             held=tuple(ours[-1:]),
@@ -724,6 +689,11 @@ def _subscription_holding(azure: Azure, registry: str) -> str:
         return find_subscription(azure, registry)
     except PreconditionError:
         return ""
+
+
+def _registration(identity: Identity) -> Registration:
+    assert isinstance(identity, Registration)  # every identity this provider hands out is one
+    return identity
 
 
 def _abac(registry: Any) -> bool:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import OperationError, PreconditionError, UsageError
-from bootstrap.journal import Journal
 from bootstrap.parallel import caught, together
 from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
+from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow, Stray
 from bootstrap.result import Step
+from bootstrap.steps import Change, Onboarding, Removal, Removals, Retirement, Taken, Undo
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, appeared, poll
 from providers.gcp.targets import (
@@ -239,7 +239,7 @@ class GoogleProvider(Provider):
         identity = Identity("service account", account.email, serves=serves)
         keys = read.get("keys")
         held = self._held(keys if isinstance(keys, list) else None)
-        return Inspection(identity, granted=self._granted(), held=held, facts={"unique_id": account.unique_id})
+        return Inspection(identity, granted=self._granted(), held=held)
 
     def _granted(self) -> bool:
         member = self.target.member
@@ -272,28 +272,23 @@ class GoogleProvider(Provider):
             and found.identity.serves == self.label
         )
 
-    def plan(self, found: Inspection) -> list[Step]:
+    def onboarding(self, found: Inspection) -> Onboarding:
         t = self.target
-        steps = []
         if found.identity is None:
-            steps.append(Step("create", "service account", t.email, f"records {self.label}"))
+            account = Change(Step("create", "service account", t.email, f"records {self.label}"), self._create_account)
         else:
             self._refuse_other_consumer(found.identity)
-            steps.append(
-                Step(
-                    "keep",
-                    "service account",
-                    t.email,
-                    "exists" if found.identity.serves == self.label else f"will record {self.label}",
-                )
+            detail = "exists" if found.identity.serves == self.label else f"will record {self.label}"
+            account = Change(Step("keep", "service account", t.email, detail), self._keep_account)
+        grants = [
+            Change(
+                Step("keep" if found.granted else "grant", g.role, f"to {t.member}", f"on {g.scope}"),
+                partial(self._grant, g),
             )
-        for g in t.grants:
-            steps.append(Step("keep" if found.granted else "grant", g.role, f"to {t.member}", f"on {g.scope}"))
-        steps.append(Step("mint", "key", f"for {t.email}", "JSON key, kept in memory only"))
-        return steps
-
-    def retire_plan(self, found: Inspection) -> list[Step]:
-        return [Step("retire", "key", h.id, "once the platform holds the new one") for h in found.held]
+            for g in t.grants
+        ]
+        mint = Change(Step("mint", "key", f"for {t.email}", "JSON key, kept in memory only"), self._mint)
+        return Onboarding([account, *grants], mint)
 
     def verification(self, minted: Minted) -> VerifyTarget:
         t = self.target
@@ -315,15 +310,46 @@ class GoogleProvider(Provider):
         )
         return VerifyTarget(t.server, repository, propagates=True, patience=KEY_PROPAGATION, no_pull_grant=hint)
 
-    def removal_plan(self, found: Inspection, *, keep_identity: bool) -> list[Step]:
+    def removal(self, found: Inspection, *, keep_identity: bool) -> Removals:
         if found.identity is None:
-            return []
+            return Removals([])
         self._refuse_other_consumer(found.identity)
-        steps = [Step("retire", "key", h.id, f"of {self.target.email}") for h in found.held]
-        steps += [Step("revoke", g.role, f"from {self.target.member}", f"on {g.scope}") for g in self._held_grants()]
-        if not keep_identity:
-            steps.append(Step("delete", "service account", self.target.email))
-        return steps
+        t = self.target
+        attached = [
+            Removal(
+                Step("retire", "key", h.id, f"of {t.email}"),
+                f"key {h.id}",
+                partial(self._delete_key, f"{t.account_name}/keys/{h.id}"),
+                Step("retired", "key", h.id),
+            )
+            for h in found.held
+        ]
+        attached += [
+            Removal(
+                Step("revoke", g.role, f"from {t.member}", f"on {g.scope}"),
+                f"{g.role} on {g.scope}",
+                partial(self._unbind, g),
+                Step("revoked", g.role, f"on {g.scope}"),
+            )
+            for g in self._held_grants()
+        ]
+        account = Removal(
+            Step("delete", "service account", t.email),
+            f"service account {t.email}",
+            lambda: self._delete_account(t.account_name),
+            Step("deleted", "service account", t.email),
+        )
+        return Removals(attached, None if keep_identity else account)
+
+    def retirement(self, identity: Identity) -> Retirement:
+        t = self.target
+        return Retirement(
+            "key",
+            t.email,
+            held=lambda: [_held(k) for k in self.google.keys(t.account_name)],
+            retire=lambda h: self._delete_key(f"{t.account_name}/keys/{h.id}"),
+            patience=GONE,
+        )
 
     def _refuse_other_consumer(self, identity: Identity) -> None:
         if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
@@ -334,70 +360,71 @@ class GoogleProvider(Provider):
                 code="identity_in_use",
             )
 
-    # --- changes ----------------------------------------------------------------------------------------
-    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+    # --- changes, each taken by the engine ------------------------------------------------------------------
+    def _keep_account(self, identity: Identity) -> Taken:
+        """The account exists: make it record this consumer."""
+        t, g = self.target, self.google
+        self._refuse_other_consumer(identity)
+        if identity.serves == self.label:
+            return Taken(identity, Step("found", "service account", t.email))
+        account = {"name": t.account_name, "description": SERVES + self.label}
+        g.call(
+            f"service account {t.email}",
+            lambda: g.iam.patch_service_account(
+                request={"service_account": account, "update_mask": {"paths": ["description"]}},
+                **g.once,
+            ),
+        )
+        return Taken(identity, Step("updated", "service account", t.email, f"now records {self.label}"))
+
+    def _create_account(self, _: None) -> Taken:
         from google.api_core import exceptions as gx
 
         t, g = self.target, self.google
-        description = SERVES + self.label
-        if found.identity is not None:
-            self._refuse_other_consumer(found.identity)
-            if found.identity.serves != self.label:
-                account = {"name": t.account_name, "description": description}
-                g.call(
-                    f"service account {t.email}",
-                    lambda: g.iam.patch_service_account(
-                        request={"service_account": account, "update_mask": {"paths": ["description"]}},
-                        **g.once,
-                    ),
-                )
-                self.run.record("updated", "service account", t.email, f"now records {self.label}")
-            else:
-                self.run.record("found", "service account", t.email)
-            return found.identity
-
         request = {
             "name": f"projects/{t.project}",
             "account_id": t.account_id,
-            "service_account": {"display_name": self.account_display, "description": description},
+            "service_account": {"display_name": self.account_display, "description": SERVES + self.label},
         }
-        with journal.creating():
-            try:
-                g.call(
-                    f"service account {t.email}",
-                    lambda: g.iam.create_service_account(request=request, **g.once),
-                    allow=(gx.AlreadyExists,),
-                )
-            except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
-                return self.ensure_identity(self.inspect(), journal)
-            journal.push(f"service account {t.email}", lambda: self._delete_account(t.account_name))
-        self.run.record("created", "service account", t.email, f"records {self.label}")
-        g.call(
-            f"service account {t.email} to appear",
-            lambda: g.iam.get_service_account(name=t.account_name, **g.once),
-            not_yet=_not_visible,
+        try:
+            g.call(
+                f"service account {t.email}",
+                lambda: g.iam.create_service_account(request=request, **g.once),
+                allow=(gx.AlreadyExists,),
+            )
+        except gx.AlreadyExists:  # made by a concurrent run since we looked: converge on it
+            again = self.inspect().identity
+            return self._keep_account(again) if again is not None else self._create_account(None)
+
+        def appear() -> None:
+            g.call(
+                f"service account {t.email} to appear",
+                lambda: g.iam.get_service_account(name=t.account_name, **g.once),
+                not_yet=_not_visible,
+                patience=APPEAR,
+            )
+
+        return Taken(
+            Identity("service account", t.email, serves=self.label, created=True),
+            Step("created", "service account", t.email, f"records {self.label}"),
+            Undo(f"service account {t.email}", lambda: self._delete_account(t.account_name)),
+            settle=appear,
+        )
+
+    def _grant(self, grant: Grant, identity: Identity) -> Taken:
+        member = self.target.member
+        added = self.google.change_policy(
+            grant.scope,
+            partial(_bind, role=grant.role, member=member),
+            what=f"{grant.role} on {grant.scope}",
             patience=APPEAR,
         )
-        return Identity("service account", t.email, serves=self.label, created=True)
+        if not added:
+            return Taken(identity, Step("found", grant.role, f"granted to {member}", f"on {grant.scope}"))
+        undo = Undo(f"grant of {grant.role} on {grant.scope}", partial(self._unbind, grant))
+        return Taken(identity, Step("granted", grant.role, f"to {member}", f"on {grant.scope}"), undo)
 
-    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
-        member = self.target.member
-        for grant in self.target.grants:
-            with journal.creating():
-                added = self.google.change_policy(
-                    grant.scope,
-                    partial(_bind, role=grant.role, member=member),
-                    what=f"{grant.role} on {grant.scope}",
-                    patience=APPEAR,
-                )
-                if added:
-                    journal.push(f"grant of {grant.role} on {grant.scope}", partial(self._unbind, grant))
-            if added:
-                self.run.record("granted", grant.role, f"to {member}", f"on {grant.scope}")
-            else:
-                self.run.record("found", grant.role, f"granted to {member}", f"on {grant.scope}")
-
-    def mint(self, identity: Identity, journal: Journal) -> Minted:
+    def _mint(self, identity: Identity) -> Taken:
         from google.api_core import exceptions as gx
         from google.cloud import iam_admin_v1
 
@@ -427,16 +454,14 @@ class GoogleProvider(Provider):
                 raise
 
         try:
-            with journal.creating():
-                key = g.call(
-                    f"a key for {t.email}",
-                    create,
-                    # an account just made may be refused in many ways for a while; one just seen, a 404 at most
-                    not_yet=_not_visible if identity.created else _behind,
-                    patience=APPEAR,
-                    allow=(gx.FailedPrecondition,),
-                )
-                journal.push(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
+            key = g.call(
+                f"a key for {t.email}",
+                create,
+                # an account just made may be refused in many ways for a while; one just seen, a 404 at most
+                not_yet=_not_visible if identity.created else _behind,
+                patience=APPEAR,
+                allow=(gx.FailedPrecondition,),
+            )
         except gx.FailedPrecondition as err:
             constraint = org_policy_constraint(err)
             if constraint:
@@ -448,40 +473,16 @@ class GoogleProvider(Provider):
                     code="org_policy",
                 ) from None
             raise OperationError(f"Google refused a key for {t.email}: {err.message}", code="key_refused") from None
-        text = key_file(key.private_key_data)
-        Secret(json.loads(text).get("private_key", ""))  # so the PEM alone is scrubbed from any text too
+        undo = Undo(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
+        try:
+            text = key_file(key.private_key_data)
+            Secret(json.loads(text).get("private_key", ""))  # so the PEM alone is scrubbed from any text too
+        except Exception:  # a key nobody can hold: it goes before the error does
+            undo.call()
+            raise
         held = _held(key)
-        self.run.record("minted", "key", held.id, f"for {t.email}, in memory only")
-        return Minted(RegistryCredential(t.server, USERNAME, Secret(text), self.email()), held)
-
-    def retire_others(self, identity: Identity, keep: Held) -> list[Held]:
-        t = self.target
-        return self.run.retire_all(
-            lambda: [h for h in map(_held, self.google.keys(t.account_name)) if h.id != keep.id],
-            lambda h: self._delete_key(f"{t.account_name}/keys/{h.id}"),
-            kind="key",
-            of=t.email,
-            patience=GONE,
-        )
-
-    def remove(self, found: Inspection, *, keep_identity: bool) -> list[str]:
-        if found.identity is None:
-            return []
-        t = self.target
-        attached = [
-            Removal(f"key {h.id}", partial(self._delete_key, f"{t.account_name}/keys/{h.id}"), ("retired", "key", h.id))
-            for h in found.held
-        ]
-        attached += [
-            Removal(f"{g.role} on {g.scope}", partial(self._unbind, g), ("revoked", g.role, f"on {g.scope}"))
-            for g in self._held_grants()
-        ]
-        account = Removal(
-            f"service account {t.email}",
-            lambda: self._delete_account(t.account_name),
-            ("deleted", "service account", t.email),
-        )
-        return self.run.remove_all(attached, None if keep_identity else account)
+        minted = Minted(RegistryCredential(t.server, USERNAME, Secret(text), self.email()), held)
+        return Taken(minted, Step("minted", "key", held.id, f"for {t.email}, in memory only"), undo)
 
     # --- plumbing -------------------------------------------------------------------------------------------
     def _retire_unanswered(self, known: set[str]) -> None:
@@ -536,14 +537,21 @@ class GoogleProvider(Provider):
         """Every grant the account holds where regboot grants (the project, the repositories behind the server),
         whichever options this run was given: offboard removes them all, not only the ones its flags name."""
         if self._grants is None:
-            t, g = self.target, self.google
-            self._grants = [
-                Grant(b.role, scope)
-                for scope in dict.fromkeys([*(x.scope for x in t.grants), *self._scopes(g, t.server, t.project)])
-                for b in g.policy(scope).bindings
-                if t.member in b.members
-            ]
+            t = self.target
+            self._grants = self._grants_at(
+                [*(x.scope for x in t.grants), *self._scopes(self.google, t.server, t.project)]
+            )
         return self._grants
+
+    def _grants_at(self, scopes: list[str]) -> list[Grant]:
+        """The account's grants at each of `scopes`, in their order."""
+        member, g = self.target.member, self.google
+        return [
+            Grant(b.role, scope)
+            for scope in dict.fromkeys(scopes)
+            for b in g.policy(scope).bindings
+            if member in b.members
+        ]
 
     def _unbind(self, grant: Grant) -> None:
         self.google.change_policy(
@@ -584,43 +592,21 @@ class GoogleProvider(Provider):
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
         raise NotImplementedError
 
-    @classmethod
-    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
-        from providers.gcp.cloud import Google
-
-        google = Google(run.settings, run.ui)
-        rows = []
-        for entry in entries:
-            email = entry.email
-            if not email.endswith(ACCOUNT_DOMAIN):
-                rows.append(StatusRow(cls.name, problems=("the entry's email does not name a service account",)))
-                continue
-            project = email.split("@", 1)[1].split(".", 1)[0]
-            name = f"projects/{project}/serviceAccounts/{email}"
-            if google.get_account(name) is None:
-                rows.append(StatusRow(cls.name, identity=email, problems=("service account not found",)))
-                continue
-            held = sorted(
-                (_held(k) for k in google.keys(name)), key=lambda h: h.created or datetime.min.replace(tzinfo=UTC)
-            )
-            grants = [
-                f"{b.role} on {scope}"
-                for scope in cls._scopes(google, entry.server, project)
-                for b in google.policy(scope).bindings
-                if f"serviceAccount:{email}" in b.members
-            ]
-            problems = () if held else ("the service account has no key: the platform's credential is dead",)
-            rows.append(
-                StatusRow(
-                    cls.name,
-                    identity=email,
-                    grant="; ".join(grants) or "(none)",
-                    held=tuple(held[-1:]),
-                    stray=tuple(held[:-1]),
-                    problems=problems,
-                )
-            )
-        return rows
+    def status(self, entry: PlatformEntry) -> StatusRow:
+        t = self.target
+        found = self.inspect()
+        if found.identity is None:
+            return StatusRow(self.name, identity=t.email, problems=("service account not found",))
+        grants = [f"{g.role} on {g.scope}" for g in self._grants_at(self._scopes(self.google, t.server, t.project))]
+        problems = () if found.held else ("the service account has no key: the platform's credential is dead",)
+        return StatusRow(
+            self.name,
+            identity=t.email,
+            grant="; ".join(grants) or "(none)",
+            held=tuple(found.held[-1:]),
+            stray=tuple(found.held[:-1]),
+            problems=problems,
+        )
 
     @classmethod
     def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
@@ -705,7 +691,8 @@ class Gar(GoogleProvider):
     @classmethod
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
         location = entry.server.removeprefix("https://").split("-docker.pkg.dev")[0]
-        if command != "offboard":  # offboard finds the grants wherever they are; a rotation must not guess them
+        # offboard and status find the grants wherever they are; a rotation must not guess them
+        if command not in ("offboard", "status"):
             account, _, domain = entry.email.partition("@")
             raise UsageError(
                 f"the platform entry {entry.name} does not say which repository its grant is on",

@@ -28,8 +28,8 @@ def sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def run(regboot, *args: str):
-    done = regboot(*args)
+def run(regboot, *args: str, **kwargs):
+    done = regboot(*args, **kwargs)
     assert done.code == 0, done.stderr
     return done
 
@@ -86,18 +86,42 @@ def test_offboard_keep_identity_keeps_only_the_identity(world, cloud, regboot):
     assert platform_credentials(world) == {}
 
 
+# A password the user holds is used as it is: the step that says so changes nothing, so a real run records nothing.
+RECORDS_NOTHING = {"use"}
+STATIC = {
+    "dockerhub": ("--username", "bob"),
+    "private": ("--server", "https://registry.example.com/v1/", "--username", "bot"),
+}
+
+
 @pytest.mark.parametrize("command", ["onboard", "rotate", "offboard"])
-def test_dry_run_changes_nothing_and_matches_the_real_run(world, cloud, regboot, command):
+@pytest.mark.parametrize("provider", ["gcr", "gar", "acr", "dockerhub", "private"])
+def test_a_dry_run_plans_the_very_steps_the_real_run_takes(world, regboot, canaries, provider, command):
+    """The plan and the execution come from the same data: for every provider and flow, the dry run's steps are,
+    one for one and in order, the steps the real run that follows records."""
+    from tests.lifecycle.conftest import ARGS, Cloud
+
+    args = STATIC.get(provider) or ARGS[provider]
+    # the user's own password: nothing registry.example.com could prove here
+    password = ("--password-stdin", "--no-verify") if provider in STATIC and command != "offboard" else ()
+    cloud = Cloud(provider, args, world)
+
+    def go(*argv: str):
+        return run(regboot, *argv, input=canaries.new("token") if "--password-stdin" in argv else None)
+
     if command != "onboard":
-        run(regboot, "onboard", cloud.provider, *cloud.args)
+        go("onboard", provider, *args, *(("--password-stdin", "--no-verify") if provider in STATIC else ()))
     extra = ("-y",) if command == "offboard" else ()
     cloud.clear_log()
     akka_before = len(akka_commands(world))
-    plan = run(regboot, command, cloud.provider, *cloud.args, *extra, "--dry-run", "-o", "json").json()["data"]["plan"]
-    assert cloud.mutations() == []
+    plan = go(command, provider, *args, *password, *extra, "--dry-run", "-o", "json").json()["data"]["plan"]
+    if provider not in STATIC:
+        assert cloud.mutations() == []
     assert not MUTATING_AKKA & set(akka_commands(world)[akka_before:])
-    actions = run(regboot, command, cloud.provider, *cloud.args, *extra, "-o", "json").json()["data"]["actions"]
-    assert [(PAST[s["verb"]], s["what"]) for s in plan] == [(a["verb"], a["what"]) for a in actions]
+    actions = go(command, provider, *args, *password, *extra, "-o", "json").json()["data"]["actions"]
+    planned = [(PAST[s["verb"]], s["what"]) for s in plan if s["verb"] not in RECORDS_NOTHING]
+    assert planned == [(a["verb"], a["what"]) for a in actions]
+    assert planned, plan  # a flow that plans nothing cannot tell
 
 
 def test_status_shows_age_expiry_and_strays(world, regboot):
@@ -120,6 +144,20 @@ def test_status_shows_age_expiry_and_strays(world, regboot):
     assert rows["acr"]["grant"].startswith("AcrPull on /subscriptions/")
     text = regboot("status").stdout
     assert "warning: acr: credential" in text and "warning: gcr: stray credential" in text
+
+
+def test_status_fails_once_a_credential_has_expired_by_the_clock_the_clouds_keep(world, regboot):
+    """Expiry is judged against the clock regboot runs on (the sandbox's, which the emulators share), and the exit
+    status comes from that judgement."""
+    from tests.lifecycle.conftest import ARGS
+
+    run(regboot, "onboard", "acr", *ARGS["acr"], "--expires-in", "1h")
+    assert regboot("status").code == 0
+    world.clock.advance(2 * 3600)
+    done = regboot("status", "-o", "json")
+    assert done.code == 1, done.stderr
+    [row] = done.json()["data"]["credentials"]
+    assert any(note.startswith("credential ") and " expired on " in note for note in row["notes"]), row["notes"]
 
 
 # The read inspection makes first: the one a replica behind answers "no such identity" to.
