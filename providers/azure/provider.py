@@ -14,6 +14,7 @@ from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
 from bootstrap.journal import Journal
+from bootstrap.parallel import caught, together
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
 from bootstrap.result import Step
@@ -81,6 +82,7 @@ class Acr(Provider):
         principal = self.opts.get("service_principal") or consumer.identity_name
         self.target: Target = check({**self.opts, "service_principal": principal}, run.env)
         self._azure: Azure | None = None
+        self._read: tuple[App | None, Principal | None] | Exception | None = None  # preflight's, for inspect
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -127,6 +129,13 @@ class Acr(Provider):
 
     # --- read-only --------------------------------------------------------------------------------------
     def preflight(self) -> None:
+        """The registry and the permission on it (ARM), and meanwhile the app and its principal that the inspection
+        will ask for (Graph): neither side needs the other's answers, and each waits on its own service and token.
+        ARM's refusal is reported first; Graph's, kept, when the inspection comes to it."""
+        self.azure.credential  # noqa: B018 - made here, not raced for by the two threads
+        _, self._read = together(self._check_permission, lambda: caught(self._identity), here=1)
+
+    def _check_permission(self) -> None:
         group = self._facts["registry_id"].split("/")[4]
         actions = self._allowed_actions(group)
         needed = "Microsoft.Authorization/roleAssignments/write"
@@ -199,16 +208,24 @@ class Acr(Provider):
 
     def inspect(self) -> Inspection:
         facts: dict[str, Any] = dict(self._facts)
-        app = self._find_app()
+        # What preflight read already serves the first inspection; any later one (a second look) reads anew.
+        read, self._read = self._read, None
+        found = self._identity() if read is None else read
+        if isinstance(found, Exception):
+            raise found
+        app, sp = found
         if app is None:
             return Inspection(facts=facts)
-        sp = self._find_sp(app.app_id)
         facts.update(app_object_id=app.id, sp_id=sp.id if sp else None)
         serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
         identity = Identity("service principal", app.app_id, serves=serves)
         held = [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
         granted = sp is not None and self._assignment(sp.id) is not None
         return Inspection(identity, granted=granted, held=sorted(held, key=_created), facts=facts)
+
+    def _identity(self) -> tuple[App | None, Principal | None]:
+        app = self._find_app()
+        return app, self._find_sp(app.app_id) if app else None
 
     def _find_app(self) -> App | None:
         if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name
