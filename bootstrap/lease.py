@@ -5,14 +5,15 @@ the platform and the cloud. The core knows no cloud, so the lease lives on the p
 per claim (nothing secret in it): `regboot-lease-<consumer>-<expiry>-<holder>`. The Akka CLI offers no
 compare-and-set (`akka secrets create` creates *or updates*), so a claim is made by announcing, then checking:
 
-1. list the secrets; while another holder's unexpired claim on this consumer is there, wait (an expired one is a
-   dead run's: delete it);
-2. create our own claim;
-3. list again: if another holder's unexpired claim is there too, the two overlapped: withdraw ours and wait again;
-   else the lease is ours.
+1. create our own claim;
+2. list the secrets: if another holder's unexpired claim on this consumer is there, it holds the lease or claimed at
+   the same moment: withdraw ours and wait, then start again (an expired claim is a dead run's: delete it); else the
+   lease is ours.
 
-Two runs cannot both pass step 3: whichever listing came second sees the other's claim, which was made before the
-first listing. Both may withdraw at once; the jittered wait makes a repeat unlikely. A claim names its expiry, on
+Two runs cannot both pass step 2: whichever listing came second sees the other's claim, which was made before the
+first listing. Both may withdraw at once; the jittered wait makes a repeat unlikely. (No listing comes before the
+claim: it would cost every run that writes a round trip to spare only the rare run that must wait a claim made in
+vain.) A claim names its expiry, on
 the sandbox's clock when there is one, so a killed run blocks other machines only until then; a long run extends
 it. The holder id starts with the run's place (its host and state directory): a run holds the local lock before it
 claims, so a claim of its own place is a dead run's, whatever its expiry, and goes at once.
@@ -79,14 +80,17 @@ class Lease:
         self.clock = clock
 
     def extend(self, seconds: float) -> None:
-        """Make the claim last for a step that may wait `seconds`, and what follows it; renewed claims then check that
-        no other run took the consumer over meanwhile (ours may have expired)."""
+        """Make the claim last for a step that may wait `seconds`, and what follows it. A claim renewed after ours
+        expired then checks that no other run took the consumer over meanwhile; while ours was live none could (the
+        new claim is made before the old one goes, so every other run's listing shows one of them)."""
         if self.claim.expires >= self.clock.time() + seconds + AFTER:
             return
         old = self.claim
+        # expired, or may be before the new claim exists (one akka call, bounded by its timeout)
+        expired = old.expires <= self.clock.time() + self.platform.timeout
         self.claim = _claim(self.platform, replace(old, expires=int(self.clock.time() + seconds + TERM)))
         _withdraw(self.platform, old, self.ui)
-        if rivals := _rivals(self.platform, self.claim, self.clock, self.ui):
+        if expired and (rivals := _rivals(self.platform, self.claim, self.clock, self.ui)):
             self.release()
             raise OperationError(
                 f"another regboot run took over {self.platform.consumer.secret_name} while this one ran past its "
@@ -108,8 +112,6 @@ def take_lease(platform: Akka, *, ui: Ui, settings: Settings) -> Lease:
     )
 
     def attempt() -> Lease:
-        if rivals := _rivals(platform, mine, clock, ui):
-            raise _Held(rivals[0])
         lease = Lease(platform, _claim(platform, replace(mine, expires=int(clock.time() + TERM))), ui=ui, clock=clock)
         try:
             rivals = _rivals(platform, lease.claim, clock, ui)
@@ -117,7 +119,7 @@ def take_lease(platform: Akka, *, ui: Ui, settings: Settings) -> Lease:
             lease.release()
             raise
         if rivals:
-            lease.release()  # both claimed at once: both step back, and the jittered waits part them
+            lease.release()  # another run holds it, or both claimed at once: the jittered waits part them
             raise _Held(rivals[0])
         return lease
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bootstrap.clock import REAL
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import OperationError, PreconditionError, UsageError
+from bootstrap.parallel import caught, together
 from bootstrap.platforms import PlatformEntry
 from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow, Stray
 from bootstrap.result import Step
@@ -90,6 +91,7 @@ class Acr(Provider):
         # AZURE_SUBSCRIPTION_ID is the environment's: checked here, where the settings are known
         self.target: Target = check({**self.opts, "service_principal": principal}, run.settings.env)
         self._azure: Azure | None = None
+        self._read: tuple[App | None, Principal | None] | Exception | None = None  # preflight's, for inspect
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,6 +139,13 @@ class Acr(Provider):
 
     # --- read-only --------------------------------------------------------------------------------------
     def preflight(self) -> None:
+        """The registry and the permission on it (ARM), and meanwhile the app and its principal that the inspection
+        will ask for (Graph): neither side needs the other's answers, and each waits on its own service and token.
+        ARM's refusal is reported first; Graph's, kept, when the inspection comes to it."""
+        self.azure.credential  # noqa: B018 - made here, not raced for by the two threads
+        _, self._read = together(self._check_permission, lambda: caught(self._identity), here=1)
+
+    def _check_permission(self) -> None:
         group = self._facts["registry_id"].split("/")[4]
         actions = self._allowed_actions(group)
         needed = "Microsoft.Authorization/roleAssignments/write"
@@ -208,10 +217,14 @@ class Acr(Provider):
             ) from None
 
     def inspect(self) -> Inspection:
-        app = self._find_app()
+        # What preflight read already serves the first inspection; any later one (a second look) reads anew.
+        read, self._read = self._read, None
+        found = self._identity() if read is None else read
+        if isinstance(found, Exception):
+            raise found
+        app, sp = found
         if app is None:
             return Inspection()
-        sp = self._find_sp(app.app_id)
         serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
         identity = Registration(
             "service principal", app.app_id, serves=serves, object_id=app.id, principal_id=sp.id if sp else None
@@ -219,6 +232,10 @@ class Acr(Provider):
         held = [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
         granted = sp is not None and self._assignment(sp.id) is not None
         return Inspection(identity, granted=granted, held=sorted(held, key=_created))
+
+    def _identity(self) -> tuple[App | None, Principal | None]:
+        app = self._find_app()
+        return app, self._find_sp(app.app_id) if app else None
 
     def _find_app(self) -> App | None:
         if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name

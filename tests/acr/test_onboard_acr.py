@@ -56,6 +56,18 @@ def test_rerun_changes_nothing(sandbox, azure, regboot):
     assert "docker add-credentials" not in akka_commands(sandbox)[before:]
 
 
+def test_the_app_is_looked_up_while_the_registry_is_read(sandbox, azure, regboot):
+    """The directory's side of the inspection (the app and its principal) needs nothing ARM says: Graph is asked
+    while ARM is still answering the preflight, and a second look (under the lease) reads Graph again."""
+    azure.calls.inject("arm.registries.list", Fault("delay", seconds=3.0))
+    done = regboot(*ACR)
+    assert done.code == 0, done.stderr
+    operations = azure.calls.operations()
+    assert operations.index("graph.applications.list") < operations.index("arm.permissions.list")
+    assert operations[: operations.index("graph.applications.create")].count("graph.applications.list") == 2
+    assert len(apps(azure)) == 1
+
+
 def test_abac_registry_gets_repository_reader(sandbox, azure, regboot):
     done = regboot("onboard", "acr", "--registry", ABAC, "--no-verify")
     assert done.code == 0, done.stderr

@@ -141,5 +141,5 @@ def test_an_onboarding_asks_the_platform_only_what_it_needs(sandbox, regboot, ca
     (docs/security.md, Concurrency)."""
     assert onboard(regboot, canaries).code == 0
     reads = ["config get", "projects get", "docker", "docker list-credentials"]
-    lease = ["secrets list", "secrets create", "secrets list", "docker list-credentials", "secrets delete"]
+    lease = ["secrets create", "secrets list", "docker list-credentials", "secrets delete"]
     assert sorted(akka_commands(sandbox)) == sorted([*reads, *lease, "docker add-credentials"])

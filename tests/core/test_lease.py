@@ -4,16 +4,21 @@ a claim left by a dead run elsewhere goes once it expires, one left by a dead ru
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import threading
 import time
 
+import pytest
 from filelock import FileLock
 
-from bootstrap.lease import PREFIX, Claim, place
+from bootstrap.clock import REAL
+from bootstrap.errors import OperationError
+from bootstrap.lease import PREFIX, Claim, Lease, place
 from bootstrap.sandbox.world import GCP_PROJECT
 from bootstrap.settings import Settings
+from bootstrap.ui import Ui
 from tests.conftest import akka_commands, set_platform
 
 PRIVATE = ("--server", "https://registry.example.com/v1/", "--username", "bot")
@@ -105,3 +110,46 @@ def test_a_verification_longer_than_the_claim_extends_it_first(world, regboot):
     # the claim, then a later one before verification, which replaces it; both gone at the end
     assert akka_commands(world)[before:].count("secrets create") == 2
     assert claims(world) == []
+    # While the earlier claim was live no other run could take the consumer: the renewal need not check for one.
+    assert akka_commands(world)[before:].count("secrets list") == 1
+
+
+class _Platform:
+    """The platform's secrets as a set, for the lease alone."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = set(names)
+        self.timeout = 60.0
+        self.consumer = type("Consumer", (), {"secret_name": "docker-credentials"})()
+
+    def secret_names(self) -> list[str]:
+        return sorted(self.names)
+
+    def create_secret(self, name: str, values: dict[str, str]) -> None:
+        self.names.add(name)
+
+    def delete_secret(self, name: str) -> bool:
+        present = name in self.names
+        self.names.discard(name)
+        return present
+
+
+def test_a_renewal_while_the_claim_is_live_ignores_a_claim_made_in_vain_meanwhile():
+    """Another run's claim that shows while ours is live is one that will step back on seeing ours."""
+    now = int(time.time())
+    waiting = Claim(CONSUMER, now + 3600, "fedcba987654")
+    platform = _Platform(waiting.name)
+    lease = Lease(platform, Claim(CONSUMER, now + 600, "0123456789ab"), ui=Ui(stream=io.StringIO()), clock=REAL)
+    platform.names.add(lease.claim.name)
+    lease.extend(3600)
+    assert lease.claim.expires > now + 3600 and platform.names == {waiting.name, lease.claim.name}
+
+
+def test_a_renewal_after_the_claim_expired_stops_if_another_run_took_over():
+    now = int(time.time())
+    taker = Claim(CONSUMER, now + 3600, "fedcba987654")
+    platform = _Platform(taker.name)
+    lease = Lease(platform, Claim(CONSUMER, now - 10, "0123456789ab"), ui=Ui(stream=io.StringIO()), clock=REAL)
+    with pytest.raises(OperationError, match="took over"):
+        lease.extend(3600)
+    assert platform.names == {taker.name}

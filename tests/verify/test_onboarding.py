@@ -38,16 +38,24 @@ def test_a_refused_credential_never_reaches_the_platform(sandbox, registry, regb
 
 
 def test_a_refusal_rolls_back_what_was_minted(sandbox, registry, regboot, password, canaries, monkeypatch):
+    from dataclasses import replace
+
+    from bootstrap.steps import Undo
     from providers.static import Private
 
     undone: list[str] = []
-    mint = Private.mint
+    onboarding = Private.onboarding
 
-    def minting(self, identity, journal):  # a provider that makes something and must unmake it on failure
-        journal.push("key test-key", lambda: undone.append("test-key"))
-        return mint(self, identity, journal)
+    def minting(self, found):  # a provider that makes something and must unmake it on failure
+        plan = onboarding(self, found)
+        mint = plan.mint
 
-    monkeypatch.setattr(Private, "mint", minting)
+        def take(identity):
+            return replace(mint.take(identity), undo=Undo("key test-key", lambda: undone.append("test-key")))
+
+        return replace(plan, mint=replace(mint, take=take))
+
+    monkeypatch.setattr(Private, "onboarding", minting)
     done = regboot(*PRIVATE, input=canaries.new("wrong"))
     assert done.code == 1
     assert undone == ["test-key"] and "rolled back: key test-key" in done.stderr
@@ -84,3 +92,25 @@ def test_verify_timeout_reaches_verification(sandbox, registry, regboot, passwor
     done = regboot(*PRIVATE, "--verify-timeout", "1", input=password)
     assert done.code == 1 and "still cannot pull" in done.stderr and "after 1 s" in done.stderr
     assert platform_credentials(sandbox) == {}
+
+
+def test_verifying_loads_no_command_line_client(sandbox, registry, password):
+    """httpx imports its own command-line client (click and rich, ~0.1 s) whenever they are installed, as they are
+    beside typer: regboot, which never runs it, verifies without loading either."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write("
+        "f\"\\nloaded: {sorted(m for m in ('httpx', 'rich', 'click') if m in sys.modules)}\\n\"))\n"
+        "sys.argv = ['regboot', *sys.argv[1:]]\n"
+        "runpy.run_module('bootstrap', run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *PRIVATE], input=password, env=dict(os.environ), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert registry.seen and "docker-credentials" in platform_credentials(sandbox)
+    assert done.stderr.rsplit("loaded: ", 1)[1].strip() == "['httpx']"
