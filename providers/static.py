@@ -7,14 +7,25 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from bootstrap.credentials import RegistryCredential
-from bootstrap.errors import UsageError
-from bootstrap.journal import Journal
-from bootstrap.platforms import PlatformEntry
-from bootstrap.plugins.hookspecs import hookimpl
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow
-from bootstrap.result import Step
-from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
+from bootstrap.api import (
+    PLAIN_HTTP_HELP,
+    Held,
+    Identity,
+    Inspection,
+    Journal,
+    Minted,
+    Param,
+    PlatformEntry,
+    Provider,
+    RegistryCredential,
+    Run,
+    StatusRow,
+    Step,
+    UsageError,
+    VerifyTarget,
+    check_plain_http,
+    hookimpl,
+)
 
 DOCKER_HUB = "https://index.docker.io/v1/"
 DOCKER_HUB_API = "https://registry-1.docker.io"  # where Docker Hub's v2 API answers; index.docker.io is v1

@@ -9,16 +9,32 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bootstrap.clock import REAL
-from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.endpoints import endpoint
-from bootstrap.errors import OperationError, PreconditionError, UsageError
-from bootstrap.journal import Journal
-from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
-from bootstrap.result import Step
-from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry, appeared
+from bootstrap.api import (
+    REAL_CLOCK,
+    Held,
+    Identity,
+    Inspection,
+    Journal,
+    Minted,
+    OperationError,
+    Param,
+    Patience,
+    PlatformEntry,
+    PreconditionError,
+    Provider,
+    RegistryCredential,
+    Removal,
+    Retry,
+    Run,
+    Secret,
+    StatusRow,
+    Step,
+    Stray,
+    UsageError,
+    VerifyTarget,
+    appeared,
+    endpoint,
+)
 from providers.azure.targets import (
     ACR_PULL,
     APP_TAG,
@@ -531,7 +547,7 @@ class Acr(Provider):
                 what="an app Azure may have made without answering",
                 ui=self.run.ui,
                 within=2 * self.azure.timeout,
-                clock=REAL,  # a request in flight lands in real time
+                clock=REAL_CLOCK,  # a request in flight lands in real time
             )
             return late or self._graph_write(what, post)
 
@@ -550,7 +566,7 @@ class Acr(Provider):
             what="a password Azure may have made without answering",
             ui=self.run.ui,
             within=2 * self.azure.timeout,
-            clock=REAL,  # a request in flight lands in real time
+            clock=REAL_CLOCK,  # a request in flight lands in real time
         )
         for key_id in found or []:
             self._remove_password(object_id, key_id)

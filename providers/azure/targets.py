@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bootstrap.consumer import DEFAULT_IDENTITY
-from bootstrap.errors import UsageError
+from bootstrap.api import DEFAULT_IDENTITY, UsageError
 
 DEFAULT_PRINCIPAL = DEFAULT_IDENTITY
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"

@@ -11,17 +11,35 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bootstrap.clock import REAL
-from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.endpoints import endpoint
-from bootstrap.errors import OperationError, PreconditionError, UsageError
-from bootstrap.journal import Journal
-from bootstrap.parallel import caught, together
-from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Removal, Run, StatusRow, Stray
-from bootstrap.result import Step
-from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry, appeared, poll
+from bootstrap.api import (
+    REAL_CLOCK,
+    Held,
+    Identity,
+    Inspection,
+    Journal,
+    Minted,
+    OperationError,
+    Param,
+    Patience,
+    PlatformEntry,
+    PreconditionError,
+    Provider,
+    RegistryCredential,
+    Removal,
+    Retry,
+    Run,
+    Secret,
+    StatusRow,
+    Step,
+    Stray,
+    UsageError,
+    VerifyTarget,
+    appeared,
+    caught,
+    endpoint,
+    poll,
+    together,
+)
 from providers.gcp.targets import (
     DEFAULT_ACCOUNT,
     GCR_HOSTS,
@@ -497,7 +515,7 @@ class GoogleProvider(Provider):
             what="a key Google may have made without answering",
             ui=self.run.ui,
             within=2 * g.timeout,
-            clock=REAL,  # a request in flight lands in real time
+            clock=REAL_CLOCK,  # a request in flight lands in real time
         )
         for name in late or []:
             self._delete_key(name)

@@ -1,0 +1,82 @@
+"""An example provider plugin: a registry robot account whose token its owner holds (Harbor, Quay, GitLab...).
+
+It imports from `bootstrap.api` only, as every plugin should: the rest of regboot may change behind that surface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from bootstrap.api import (
+    Held,
+    Identity,
+    Inspection,
+    Journal,
+    Minted,
+    Param,
+    PlatformEntry,
+    Provider,
+    RegistryCredential,
+    Run,
+    StatusRow,
+    Step,
+    UsageError,
+    VerifyTarget,
+    hookimpl,
+)
+
+
+class RobotAccount(Provider):
+    name = "example"
+    summary = "A registry robot account whose token you hold (example plugin)."
+    options = (
+        Param("server", "Registry host, e.g. registry.example.com.", required=True),
+        Param("robot", "The robot account's name.", required=True),
+    )
+    takes_password: ClassVar[bool] = True  # the token comes from --password-stdin or REGBOOT_PASSWORD
+
+    @classmethod
+    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        server = (options.get("server") or "").strip().lower()
+        if not server or "/" in server:
+            raise UsageError(f"invalid --server {server!r}", fix="Give the registry host, e.g. registry.example.com.")
+        return dict(options, server=server)
+
+    def inspect(self) -> Inspection:
+        robot = Identity("robot account", self.opts["robot"])
+        return Inspection(identity=robot, granted=True, held=[Held("the token you hold")])
+
+    def login(self, found: Inspection) -> tuple[str, str]:
+        return f"https://{self.opts['server']}", self.opts["robot"]
+
+    def plan(self, found: Inspection) -> list[Step]:
+        return [Step("use", "credential", self.opts["robot"], "the token you hand in")]
+
+    def ensure_identity(self, found: Inspection, journal: Journal) -> Identity:
+        assert found.identity is not None  # inspect always names the robot
+        return found.identity
+
+    def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
+        """What a robot may pull is set in the registry."""
+
+    def mint(self, identity: Identity, journal: Journal) -> Minted:
+        if self.run.password is None:
+            raise UsageError("no token given", fix="Pipe it in with --password-stdin or set REGBOOT_PASSWORD.")
+        server, robot = self.login(Inspection())
+        return Minted(RegistryCredential(server, robot, self.run.password, self.consumer.email), Held("given"))
+
+    def retire_plan(self, found: Inspection) -> list[Step]:
+        return []  # the token is its owner's to revoke
+
+    def verification(self, minted: Minted) -> VerifyTarget | None:
+        return VerifyTarget(minted.credential.server)
+
+    @classmethod
+    def describe(cls, entries: list[PlatformEntry], run: Run) -> list[StatusRow]:
+        return [StatusRow(cls.name, identity=e.username, grant="(held by you)") for e in entries]
+
+
+@hookimpl
+def register_providers(register: Any) -> None:
+    register(RobotAccount)
