@@ -9,7 +9,8 @@ What it holds: the provider and its options (Provider, Param, hookimpl); what a 
 Run, Identity, Held, Minted, Inspection, Removal, Stray, StatusRow, Step, PlatformEntry, RegistryCredential, Secret,
 DEFAULT_IDENTITY); undo and narration (Journal, Ui); proving a credential pulls (VerifyTarget, PLAIN_HTTP_HELP,
 check_plain_http); waiting (Patience, Retry, poll, appeared, retry_after, Clock, REAL_CLOCK); errors, each with its
-exit status (RegbootError; UsageError 2, PreconditionError 3, OperationError 1); endpoints, timeouts and the network
+exit status (RegbootError; UsageError 2, PreconditionError 3, OperationError 1); registry servers (Server,
+check_server, check_username); endpoints, timeouts and the network
 (Endpoint, endpoint, call_timeout, network); several reads at once (together, caught).
 """
 
@@ -39,6 +40,7 @@ from bootstrap.provider import (
     Stray,
 )
 from bootstrap.result import Step
+from bootstrap.server import Server, check_server, check_username
 from bootstrap.ui import Ui
 from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
 from bootstrap.waiting import Patience, Retry, appeared, poll, retry_after
@@ -67,6 +69,7 @@ __all__ = [
     "Retry",
     "Run",
     "Secret",
+    "Server",
     "StatusRow",
     "Step",
     "Stray",
@@ -77,6 +80,8 @@ __all__ = [
     "call_timeout",
     "caught",
     "check_plain_http",
+    "check_server",
+    "check_username",
     "endpoint",
     "hookimpl",
     "network",

@@ -18,8 +18,8 @@ from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import PreconditionError, UsageError
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry
-from bootstrap.platforms.akka import same_server
 from bootstrap.result import Step
+from bootstrap.server import same_server
 from bootstrap.ui import Ui
 from bootstrap.verify import VerifyTarget
 from bootstrap.waiting import Patience, Retry, poll

@@ -11,15 +11,14 @@ from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.result import Result
+from bootstrap.server import check_server, check_username
 from bootstrap.verify import (
     PLAIN_HTTP_FLAG,
     PLAIN_HTTP_HELP,
     VerifyTarget,
-    api_base,
     check_plain_http,
     check_repository,
     check_timeout,
-    check_username,
     verify_credential,
 )
 
@@ -58,7 +57,7 @@ def verify(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
 ) -> None:
     def work(ctx: Context) -> Result:
-        api_base(server)  # bad input fails before the password is read
+        check_server(server, "registry server")  # bad input fails before the password is read
         check_plain_http(server, allowed=allow_plain_http)
         check_timeout(verify_timeout)
         target = VerifyTarget(server, check_repository(repository))

@@ -15,9 +15,10 @@ from bootstrap.errors import UsageError
 from bootstrap.lease import Lease, take_lease
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
-from bootstrap.platforms.akka import Akka, same_server
+from bootstrap.platforms.akka import Akka
 from bootstrap.plugins import registry
 from bootstrap.provider import Inspection, Provider, Run
+from bootstrap.server import same_server
 from bootstrap.ui import Ui
 from bootstrap.verify import registry_endpoint
 from bootstrap.waiting import appeared

@@ -27,6 +27,7 @@ from bootstrap.api import (
     Retry,
     Run,
     Secret,
+    Server,
     StatusRow,
     Step,
     Stray,
@@ -649,7 +650,7 @@ class Acr(Provider):
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
         """The entry's server is the registry's login server and its username the app id."""
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        host = Server.parse(entry.server).bare
         cloud = cloud_of(host)
         assert cloud is not None  # the entry is claimed by its server
         try:
@@ -694,7 +695,7 @@ class Acr(Provider):
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        host = Server.parse(entry.server).bare
         if not azure.subscription:
             azure.subscription = _subscription_holding(azure, host.split(".")[0])
         if azure.subscription:

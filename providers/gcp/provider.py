@@ -29,6 +29,7 @@ from bootstrap.api import (
     Retry,
     Run,
     Secret,
+    Server,
     StatusRow,
     Step,
     Stray,
@@ -692,15 +693,16 @@ class Gcr(GoogleProvider):
 
     @classmethod
     def _claims_server(cls, server: str) -> bool:
-        return server.removeprefix("https://").rstrip("/") in GCR_HOSTS
+        found = Server.parse(server)
+        return found.scheme != "http" and found.written in GCR_HOSTS
 
     @classmethod
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
-        return {"host": entry.server.removeprefix("https://").rstrip("/")}
+        return {"host": Server.parse(entry.server).written}
 
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
-        host = server.removeprefix("https://").rstrip("/")
+        host = Server.parse(server).written
         return [f"projects/{project}", f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"]
 
 
@@ -721,11 +723,12 @@ class Gar(GoogleProvider):
 
     @classmethod
     def _claims_server(cls, server: str) -> bool:
-        return server.removeprefix("https://").rstrip("/").endswith("-docker.pkg.dev")
+        found = Server.parse(server)
+        return found.scheme != "http" and found.written.endswith("-docker.pkg.dev")
 
     @classmethod
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
-        location = entry.server.removeprefix("https://").split("-docker.pkg.dev")[0]
+        location = Server.parse(entry.server).written.split("-docker.pkg.dev")[0]
         if command != "offboard":  # offboard finds the grants wherever they are; a rotation must not guess them
             account, _, domain = entry.email.partition("@")
             raise UsageError(
@@ -739,7 +742,7 @@ class Gar(GoogleProvider):
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         # The entry names only the location: look at every repository there for this account's grants.
-        location = server.removeprefix("https://").split("-docker.pkg.dev")[0]
+        location = Server.parse(server).written.split("-docker.pkg.dev")[0]
         parent = f"projects/{project}/locations/{location}"
         repositories = google.call(
             f"repositories in {parent}",
