@@ -23,6 +23,8 @@ from bootstrap.api import (
     Step,
     UsageError,
     VerifyTarget,
+    check_server,
+    check_username,
     hookimpl,
 )
 
@@ -38,10 +40,9 @@ class RobotAccount(Provider):
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        server = (options.get("server") or "").strip().lower()
-        if not server or "/" in server:
-            raise UsageError(f"invalid --server {server!r}", fix="Give the registry host, e.g. registry.example.com.")
-        return dict(options, server=server)
+        """Refuse bad input before anything runs (exit 2); keep the server as regboot compares servers."""
+        server = check_server(options.get("server") or "")
+        return dict(options, server=server.bare, robot=check_username(options.get("robot") or ""))
 
     def inspect(self) -> Inspection:
         robot = Identity("robot account", self.opts["robot"])
