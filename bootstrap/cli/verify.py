@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.cli import command_app, epilog, help_of
+from bootstrap.cli import single_command
 from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import RegistryCredential, Secret
@@ -26,17 +26,14 @@ if TYPE_CHECKING:
     from bootstrap.engine import Context
 
 
-app = command_app("verify")
-
-
-@app.command(
+app, command = single_command(
     "verify",
-    help=help_of("verify"),
-    epilog=epilog(
-        'printf %s "$TOKEN" | regboot verify --server https://registry.example.com --username bot --password-stdin',
-        "regboot verify --server https://index.docker.io/v1/ --username octo --repository octo/app  # REGBOOT_PASSWORD",
-    ),
+    'printf %s "$TOKEN" | regboot verify --server https://registry.example.com --username bot --password-stdin',
+    "regboot verify --server https://index.docker.io/v1/ --username octo --repository octo/app  # REGBOOT_PASSWORD",
 )
+
+
+@command
 def verify(
     server: Annotated[str, _option("--server", help="Registry URL, e.g. https://registry.example.com.")],
     username: Annotated[str, _option("--username", help="Username at that registry.")],
