@@ -17,8 +17,8 @@ from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.errors import PreconditionError, UsageError
 from bootstrap.platforms import PlatformEntry
-from bootstrap.platforms.akka import same_server
 from bootstrap.result import Step
+from bootstrap.server import same_server
 from bootstrap.settings import Settings
 from bootstrap.steps import Onboarding, Removals, Retirement
 from bootstrap.ui import Ui

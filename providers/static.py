@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
-from bootstrap.credentials import RegistryCredential
-from bootstrap.errors import UsageError
-from bootstrap.platforms import PlatformEntry
-from bootstrap.plugins.hookspecs import hookimpl
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, StatusRow
-from bootstrap.result import Step
-from bootstrap.steps import Change, Onboarding, Taken
-from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
+from bootstrap.api import (
+    PLAIN_HTTP_HELP,
+    Change,
+    Held,
+    Identity,
+    Inspection,
+    Minted,
+    Onboarding,
+    Param,
+    PlatformEntry,
+    Provider,
+    RegistryCredential,
+    Server,
+    StatusRow,
+    Step,
+    Taken,
+    UsageError,
+    VerifyTarget,
+    check_plain_http,
+    check_server,
+    check_username,
+    hookimpl,
+)
 
 DOCKER_HUB = "https://index.docker.io/v1/"
 DOCKER_HUB_API = "https://registry-1.docker.io"  # where Docker Hub's v2 API answers; index.docker.io is v1
-# Wide enough for _json_key, GitLab's gitlab+deploy-token-1 and Harbor's robot$project+name; no spaces or ':'.
-_USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@+$-]{0,254}")
-_HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
 
 class StaticProvider(Provider):
@@ -32,7 +42,7 @@ class StaticProvider(Provider):
     def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
         checked = dict(options, username=check_username(options.get("username") or ""))
         if "server" in options:
-            checked["server"] = check_server(options.get("server") or "")
+            checked["server"] = check_server(options.get("server") or "").text
         if "allow_plain_http" in options:  # onboard and rotate, which send the password; offboard sends none
             check_plain_http(checked["server"], allowed=bool(options["allow_plain_http"]))
         return checked
@@ -92,8 +102,7 @@ class DockerHub(StaticProvider):
 
     @classmethod
     def claims(cls, entry: PlatformEntry) -> bool:
-        host = urlsplit(entry.server if "//" in entry.server else f"//{entry.server}").hostname or ""
-        return host in ("index.docker.io", "docker.io", "registry-1.docker.io")
+        return Server.parse(entry.server).docker_hub
 
 
 class Private(StaticProvider):
@@ -109,50 +118,6 @@ class Private(StaticProvider):
     @classmethod
     def claims(cls, entry: PlatformEntry) -> bool:
         return True
-
-
-def check_server(value: str) -> str:
-    """A registry address: `https://host[:port][/path]` or `host[:port][/path]`; no credentials, query or spaces."""
-    bad = UsageError(
-        f"invalid --server {value!r}",
-        fix="Give the registry URL, e.g. https://registry.example.com/v1/ or registry.example.com:5000.",
-    )
-    if not value or len(value) > 2048 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
-        raise bad
-    try:
-        parts = urlsplit(value if "://" in value else f"https://{value}")
-        port = parts.port
-    except ValueError:  # an unclosed [ (IPv6 literal) or a bad port
-        raise bad from None
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
-        raise bad
-    if "@" in parts.netloc:
-        raise UsageError(
-            f"invalid --server {value!r}: it carries credentials",
-            fix="Give the registry URL without user:password; the password goes to --password-stdin.",
-        )
-    host = parts.hostname
-    if not (_HOST.fullmatch(host) or _ip(host)) or (port is not None and not 0 < port < 65536):
-        raise bad
-    return value
-
-
-def check_username(value: str) -> str:
-    if not _USERNAME.fullmatch(value):
-        raise UsageError(
-            f"invalid --username {value!r}", fix="Use letters, digits and . _ @ + $ - (at most 255 characters)."
-        )
-    return value
-
-
-def _ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 @hookimpl

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -50,6 +51,13 @@ def epilog(*examples: str) -> str:
 def command_app(name: str, **settings: Any) -> typer.Typer:
     """The app a command module defines, with the root's look: built on its own, it inherits nothing from it."""
     return typer.Typer(name=name, help=help_of(name), add_completion=False, rich_markup_mode=None, **settings)
+
+
+def single_command(name: str, *examples: str) -> tuple[typer.Typer, Callable[[Callable[..., Any]], Any]]:
+    """A one-verb command (apply, status, verify, plugins): its app, and the decorator that makes a function the
+    command, its help the root's line for it, ending with `examples`."""
+    app = command_app(name)
+    return app, app.command(name, help=help_of(name), epilog=epilog(*examples))
 
 
 class _Commands(TyperGroup):

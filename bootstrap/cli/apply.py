@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.cli import command_app, epilog, help_of
+from bootstrap.cli import single_command
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 from bootstrap.errors import UsageError
@@ -16,18 +16,15 @@ from bootstrap.result import Result
 if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
     from bootstrap.engine import Context
 
-app = command_app("apply")
-
-
-@app.command(
+app, command = single_command(
     "apply",
-    help=help_of("apply"),
-    epilog=epilog(
-        "regboot apply -f registries.yaml --dry-run --prune",
-        "regboot apply -f registries.yaml --prune -y -j 8",
-        "regboot apply -f registries.toml -o json",
-    ),
+    "regboot apply -f registries.yaml --dry-run --prune",
+    "regboot apply -f registries.yaml --prune -y -j 8",
+    "regboot apply -f registries.toml -o json",
 )
+
+
+@command
 def apply(
     file: Annotated[Path, _option("-f", "--file", help="The fleet file (YAML, or TOML by its .toml suffix).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what each entry would do; change nothing.")] = False,

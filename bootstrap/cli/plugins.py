@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from bootstrap.cli import command_app, epilog, help_of
+from bootstrap.cli import single_command
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from bootstrap.engine import Context
 
 
-app = command_app("plugins")
+app, command = single_command("plugins", "regboot plugins", "regboot plugins -o json")
 
 
-@app.command("plugins", help=help_of("plugins"), epilog=epilog("regboot plugins", "regboot plugins -o json"))
+@command
 def plugins(
     output: Annotated[Format, _option("-o", "--output", metavar="[text|json]", help="Result format.")] = Format.text,
 ) -> None:

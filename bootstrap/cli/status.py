@@ -6,23 +6,20 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.cli import command_app, epilog, help_of
+from bootstrap.cli import single_command
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 
-app = command_app("status")
-
-
-@app.command(
+app, command = single_command(
     "status",
-    help=help_of("status"),
-    epilog=epilog(
-        "regboot status",
-        "regboot status --wide",
-        "regboot status --secret-name docker-credentials",
-        "regboot status -o json --akka-project my-project",
-    ),
+    "regboot status",
+    "regboot status --wide",
+    "regboot status --secret-name docker-credentials",
+    "regboot status -o json --akka-project my-project",
 )
+
+
+@command
 def status(
     akka_project: Annotated[str | None, _option("--akka-project", help="Akka project (default: the CLI's).")] = None,
     akka_region: Annotated[str | None, _option("--akka-region", help="Akka region.")] = None,

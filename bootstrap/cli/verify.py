@@ -6,20 +6,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.cli import command_app, epilog, help_of
+from bootstrap.cli import single_command
 from bootstrap.cli.options import Common, Format, _option, read_password
 from bootstrap.cli.run import execute
 from bootstrap.credentials import RegistryCredential
 from bootstrap.result import Result
+from bootstrap.server import check_server, check_username
 from bootstrap.verify import (
     PLAIN_HTTP_FLAG,
     PLAIN_HTTP_HELP,
     VerifyTarget,
-    api_base,
     check_plain_http,
     check_repository,
     check_timeout,
-    check_username,
     verify_credential,
 )
 
@@ -27,17 +26,14 @@ if TYPE_CHECKING:
     from bootstrap.engine import Context
 
 
-app = command_app("verify")
-
-
-@app.command(
+app, command = single_command(
     "verify",
-    help=help_of("verify"),
-    epilog=epilog(
-        'printf %s "$TOKEN" | regboot verify --server https://registry.example.com --username bot --password-stdin',
-        "regboot verify --server https://index.docker.io/v1/ --username octo --repository octo/app  # REGBOOT_PASSWORD",
-    ),
+    'printf %s "$TOKEN" | regboot verify --server https://registry.example.com --username bot --password-stdin',
+    "regboot verify --server https://index.docker.io/v1/ --username octo --repository octo/app  # REGBOOT_PASSWORD",
 )
+
+
+@command
 def verify(
     server: Annotated[str, _option("--server", help="Registry URL, e.g. https://registry.example.com.")],
     username: Annotated[str, _option("--username", help="Username at that registry.")],
@@ -58,7 +54,7 @@ def verify(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
 ) -> None:
     def work(ctx: Context) -> Result:
-        api_base(server)  # bad input fails before the password is read
+        check_server(server, "registry server")  # bad input fails before the password is read
         check_plain_http(server, allowed=allow_plain_http)
         check_timeout(verify_timeout)
         target = VerifyTarget(server, check_repository(repository))

@@ -12,9 +12,10 @@ from bootstrap.credentials import Secret
 from bootstrap.lease import Lease, take_lease
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
-from bootstrap.platforms.akka import Akka, same_server
+from bootstrap.platforms.akka import Akka
 from bootstrap.plugins import registry
 from bootstrap.provider import Inspection, Provider, Run
+from bootstrap.server import same_server
 from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import appeared

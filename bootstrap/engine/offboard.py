@@ -5,8 +5,8 @@ from __future__ import annotations
 from bootstrap.engine import Context, Request, begin, checked, consumer_data
 from bootstrap.engine.execute import remove_all
 from bootstrap.errors import OperationError, PreconditionError
-from bootstrap.platforms.akka import same_server
 from bootstrap.result import Result, Step
+from bootstrap.server import same_server
 
 
 def offboard(request: Request, ctx: Context) -> Result:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from bootstrap.consumer import Consumer
 from bootstrap.engine import Context, consumer_data
@@ -14,6 +13,7 @@ from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins import registry
 from bootstrap.provider import Held, Provider, Run, StatusRow
 from bootstrap.result import Result
+from bootstrap.server import Server
 
 EXPIRY_WARNING_DAYS = 30
 # What fits a terminal (the notes follow the table as warnings), and everything for --wide or one credential.
@@ -134,9 +134,7 @@ def _credential(entry: PlatformEntry, cls: type[Provider], row: StatusRow, now: 
 
 def _unreadable(entry: PlatformEntry) -> str:
     """Why no provider can read this entry ("" when one can): a server that is not an address at all."""
-    try:
-        urlsplit(entry.server if "//" in entry.server else f"//{entry.server}").hostname  # noqa: B018
-    except ValueError as err:
+    if err := Server.parse(entry.server).unreadable():
         return (
             f"its server is not a registry address ({err}): no provider can read it; remove it with "
             f"`akka docker remove-credentials {entry.name}`"
@@ -178,7 +176,7 @@ def _shown(credential: dict[str, Any], now: datetime, *, full: bool) -> dict[str
     if expires:  # days left, like the age: a glance says which to rotate
         left = (datetime.fromisoformat(expires) - now).days
         shown["expires"] = f"{left}d" if left >= 0 else "expired"
-    shown["server"] = credential["server"].removeprefix("https://").removeprefix("http://").rstrip("/")
+    shown["server"] = Server.parse(credential["server"]).written
     shown["identity"] = _short_identity(credential["identity"], credential["username"])
     shown["grant"] = "; ".join(_short_grant(g) for g in credential["grant"].split("; "))
     return shown

@@ -19,6 +19,7 @@ from bootstrap.errors import OperationError, PreconditionError, RegbootError, Us
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry, Unanswered, dialects
 from bootstrap.platforms.table import parse_table
+from bootstrap.server import same_server
 from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -392,10 +393,3 @@ def _first_line(done: subprocess.CompletedProcess) -> str:
 def go_duration(seconds: float) -> str:
     """Seconds as a Go duration, the syntax of akka's `--timeout`: 60 -> `60s`, 0.5 -> `0.5s`."""
     return f"{max(seconds, 0.001):.3f}".rstrip("0").rstrip(".") + "s"  # milliseconds: what a CLI can honour
-
-
-def same_server(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        return s.lower().removeprefix("https://").removeprefix("http://").rstrip("/")
-
-    return norm(a) == norm(b)

@@ -14,5 +14,5 @@ hookimpl = pluggy.HookimplMarker("registry_bootstrap")
 def register_providers(register: Callable[[type], None]) -> None:
     """Call `register(ProviderClass)` once for each provider this plugin offers.
 
-    A provider class subclasses `bootstrap.provider.Provider`. Import cloud SDKs inside its methods, not at
+    A provider class subclasses `bootstrap.api.Provider`. Import cloud SDKs inside its methods, not at
     module level: every regboot command, `--help` included, loads this hook's module."""

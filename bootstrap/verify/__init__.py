@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from bootstrap.credentials import RegistryCredential
 from bootstrap.endpoints import is_loopback
 from bootstrap.errors import OperationError, StillPropagating, UsageError, VerificationError
+from bootstrap.server import check_server
 from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from bootstrap.waiting import Patience, Retry, poll
@@ -37,7 +38,7 @@ class VerifyTarget:
     @property
     def base_url(self) -> str:
         """Where `/v2/` lives: `api`, else the server's scheme (https by default) and host; any path is dropped."""
-        return self.api or api_base(self.server)
+        return self.api or check_server(self.server, "registry server").api_base
 
 
 @dataclass(frozen=True)
@@ -104,21 +105,6 @@ def verify_credential(
     return Verified(target.server, credential.username, target.repository, passed.scheme, waited, attempts, passed.note)
 
 
-def api_base(server: str) -> str:
-    """`https://host[:port]` for a server as users write it (`host:5000`, `https://host/v1/`)."""
-    bad = UsageError(
-        f"invalid registry server {server!r}",
-        fix="Give the registry URL, e.g. https://registry.example.com or registry.example.com:5000.",
-    )
-    try:
-        parts = urlsplit(server if "://" in server else f"https://{server}")
-    except ValueError:  # an unclosed [ (IPv6 literal)
-        raise bad from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query:
-        raise bad
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 PLAIN_HTTP_FLAG = "--allow-plain-http"
 PLAIN_HTTP_HELP = (
     "Accept a plain http:// registry that is not on loopback: the password then crosses the network unencrypted, "
@@ -147,13 +133,6 @@ def check_repository(value: str | None) -> str | None:
             f"invalid --repository {value!r}",
             fix="Give the repository path inside the registry, lower case, e.g. team/app.",
         )
-    return value
-
-
-def check_username(value: str) -> str:
-    """Any username a registry could accept over Basic auth: no colon, no control characters."""
-    if not value or len(value) > 255 or ":" in value or any(ord(c) < 33 or ord(c) == 127 for c in value):
-        raise UsageError(f"invalid --username {value!r}", fix="Give the registry username, without ':' or spaces.")
     return value
 
 

@@ -18,6 +18,7 @@ import httpx
 from bootstrap import __version__
 from bootstrap.credentials import scrub
 from bootstrap.errors import OperationError, VerificationError
+from bootstrap.server import Server
 from bootstrap.verify.challenge import Challenge, parse, pick
 from bootstrap.waiting import retry_after
 
@@ -66,7 +67,7 @@ def check(target: VerifyTarget, credential: RegistryCredential, base: str, *, ti
 class _Flow:
     def __init__(self, client: httpx.Client, target: VerifyTarget, credential: RegistryCredential, base: str):
         self.client, self.target, self.credential, self.base = client, target, credential, base.rstrip("/")
-        self.host = urlsplit(target.server if "://" in target.server else f"//{target.server}").netloc
+        self.host = Server.parse(target.server).netloc
 
     def run(self) -> Passed:
         step, probe = "GET /v2/", self.get(f"{self.base}/v2/")

@@ -22,10 +22,17 @@ from azure.core.exceptions import (
 )
 from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
-from bootstrap.errors import OperationError, PreconditionError, RegbootError
-from bootstrap.settings import Settings
-from bootstrap.ui import Ui
-from bootstrap.waiting import Patience, Retry, poll, retry_after
+from bootstrap.api import (
+    OperationError,
+    Patience,
+    PreconditionError,
+    RegbootError,
+    Retry,
+    Settings,
+    Ui,
+    poll,
+    retry_after,
+)
 from providers.azure.graph import Graph
 from providers.azure.network import NETWORK_FIX, first_line, unreachable
 from providers.azure.targets import Cloud

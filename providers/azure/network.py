@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bootstrap import network
+from bootstrap.api import network
 
 NETWORK_FIX = "Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and CA bundle for that host, then run again."
 

@@ -9,16 +9,39 @@ from datetime import UTC, datetime
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bootstrap.clock import REAL
-from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.errors import OperationError, PreconditionError, UsageError
-from bootstrap.parallel import caught, together
-from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow, Stray
-from bootstrap.result import Step
-from bootstrap.steps import Change, Onboarding, Removal, Removals, Retirement, Taken, Undo
-from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry, appeared
+from bootstrap.api import (
+    REAL_CLOCK,
+    Change,
+    Held,
+    Identity,
+    Inspection,
+    Minted,
+    Onboarding,
+    OperationError,
+    Param,
+    Patience,
+    PlatformEntry,
+    PreconditionError,
+    Provider,
+    RegistryCredential,
+    Removal,
+    Removals,
+    Retirement,
+    Retry,
+    Run,
+    Secret,
+    Server,
+    StatusRow,
+    Step,
+    Stray,
+    Taken,
+    Undo,
+    UsageError,
+    VerifyTarget,
+    appeared,
+    caught,
+    together,
+)
 from providers.azure.targets import (
     ACR_PULL,
     APP_TAG,
@@ -545,7 +568,7 @@ class Acr(Provider):
                 what="an app Azure may have made without answering",
                 ui=self.run.ui,
                 within=2 * self.azure.timeout,
-                clock=REAL,  # a request in flight lands in real time
+                clock=REAL_CLOCK,  # a request in flight lands in real time
             )
             return late or self._graph_write(what, post)
 
@@ -564,7 +587,7 @@ class Acr(Provider):
             what="a password Azure may have made without answering",
             ui=self.run.ui,
             within=2 * self.azure.timeout,
-            clock=REAL,  # a request in flight lands in real time
+            clock=REAL_CLOCK,  # a request in flight lands in real time
         )
         for key_id in found or []:
             self._remove_password(object_id, key_id)
@@ -648,7 +671,7 @@ class Acr(Provider):
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
         """The entry's server is the registry's login server and its username the app id."""
-        host = entry.server.removeprefix("https://").rstrip("/").lower()
+        host = Server.parse(entry.server).bare
         cloud = cloud_of(host)
         assert cloud is not None  # the entry is claimed by its server
         try:

@@ -12,8 +12,7 @@ import shlex
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Run, Stray
+from bootstrap.api import Held, PlatformEntry, Run, Stray
 from providers.azure.targets import APP_TAG, Cloud, cloud_of
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bootstrap.errors import PreconditionError
+from bootstrap.api import PreconditionError
 
 if TYPE_CHECKING:
     from providers.azure.cloud import Azure

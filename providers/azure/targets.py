@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bootstrap.consumer import DEFAULT_IDENTITY
-from bootstrap.errors import UsageError
+from bootstrap.api import DEFAULT_IDENTITY, Server, UsageError
 
 DEFAULT_PRINCIPAL = DEFAULT_IDENTITY
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
@@ -66,7 +65,7 @@ CLOUDS = {
 
 def cloud_of(server: str) -> Cloud | None:
     """The cloud whose registries' login servers end like `server`'s host, if any."""
-    host = server.removeprefix("https://").rstrip("/").lower()
+    host = Server.parse(server).bare
     return next((c for c in CLOUDS.values() if host.endswith(c.registry_suffix)), None)
 
 

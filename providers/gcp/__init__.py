@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bootstrap.plugins.hookspecs import hookimpl
+from bootstrap.api import hookimpl
 
 
 @hookimpl

@@ -20,11 +20,18 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import iam_admin_v1
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
-from bootstrap import network
-from bootstrap.errors import OperationError, PreconditionError, RegbootError
-from bootstrap.settings import Settings
-from bootstrap.ui import Ui
-from bootstrap.waiting import Patience, Retry, poll, retry_after
+from bootstrap.api import (
+    OperationError,
+    Patience,
+    PreconditionError,
+    RegbootError,
+    Retry,
+    Settings,
+    Ui,
+    network,
+    poll,
+    retry_after,
+)
 from providers.gcp import rest
 
 T = TypeVar("T")

@@ -10,16 +10,40 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bootstrap.clock import REAL
-from bootstrap.credentials import RegistryCredential, Secret
-from bootstrap.errors import OperationError, PreconditionError, UsageError
-from bootstrap.parallel import caught, together
-from bootstrap.platforms import PlatformEntry
-from bootstrap.provider import Held, Identity, Inspection, Minted, Param, Provider, Run, StatusRow, Stray
-from bootstrap.result import Step
-from bootstrap.steps import Change, Onboarding, Removal, Removals, Retirement, Taken, Undo
-from bootstrap.verify import VerifyTarget
-from bootstrap.waiting import Patience, Retry, appeared, poll
+from bootstrap.api import (
+    REAL_CLOCK,
+    Change,
+    Held,
+    Identity,
+    Inspection,
+    Minted,
+    Onboarding,
+    OperationError,
+    Param,
+    Patience,
+    PlatformEntry,
+    PreconditionError,
+    Provider,
+    RegistryCredential,
+    Removal,
+    Removals,
+    Retirement,
+    Retry,
+    Run,
+    Secret,
+    Server,
+    StatusRow,
+    Step,
+    Stray,
+    Taken,
+    Undo,
+    UsageError,
+    VerifyTarget,
+    appeared,
+    caught,
+    poll,
+    together,
+)
 from providers.gcp.targets import (
     DEFAULT_ACCOUNT,
     GCR_HOSTS,
@@ -494,7 +518,7 @@ class GoogleProvider(Provider):
             what="a key Google may have made without answering",
             ui=self.run.ui,
             within=2 * g.timeout,
-            clock=REAL,  # a request in flight lands in real time
+            clock=REAL_CLOCK,  # a request in flight lands in real time
         )
         for name in late or []:
             self._delete_key(name)
@@ -657,15 +681,16 @@ class Gcr(GoogleProvider):
 
     @classmethod
     def _claims_server(cls, server: str) -> bool:
-        return server.removeprefix("https://").rstrip("/") in GCR_HOSTS
+        found = Server.parse(server)
+        return found.scheme != "http" and found.written in GCR_HOSTS
 
     @classmethod
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
-        return {"host": entry.server.removeprefix("https://").rstrip("/")}
+        return {"host": Server.parse(entry.server).written}
 
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
-        host = server.removeprefix("https://").rstrip("/")
+        host = Server.parse(server).written
         return [f"projects/{project}", f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"]
 
 
@@ -686,11 +711,12 @@ class Gar(GoogleProvider):
 
     @classmethod
     def _claims_server(cls, server: str) -> bool:
-        return server.removeprefix("https://").rstrip("/").endswith("-docker.pkg.dev")
+        found = Server.parse(server)
+        return found.scheme != "http" and found.written.endswith("-docker.pkg.dev")
 
     @classmethod
     def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
-        location = entry.server.removeprefix("https://").split("-docker.pkg.dev")[0]
+        location = Server.parse(entry.server).written.split("-docker.pkg.dev")[0]
         # offboard and status find the grants wherever they are; a rotation must not guess them
         if command not in ("offboard", "status"):
             account, _, domain = entry.email.partition("@")
@@ -705,7 +731,7 @@ class Gar(GoogleProvider):
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         # The entry names only the location: look at every repository there for this account's grants.
-        location = server.removeprefix("https://").split("-docker.pkg.dev")[0]
+        location = Server.parse(server).written.split("-docker.pkg.dev")[0]
         parent = f"projects/{project}/locations/{location}"
         repositories = google.call(
             f"repositories in {parent}",

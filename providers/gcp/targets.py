@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.consumer import DEFAULT_IDENTITY
-from bootstrap.errors import UsageError
+from bootstrap.api import DEFAULT_IDENTITY, UsageError
 
 DEFAULT_ACCOUNT = DEFAULT_IDENTITY
 READER = "roles/artifactregistry.reader"

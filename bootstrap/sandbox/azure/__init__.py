@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import shlex
 import sys
-import threading
 from pathlib import Path
 
+from bootstrap.parallel import together
 from bootstrap.sandbox.azure.arm import ArmEmulator
 from bootstrap.sandbox.azure.graph import GraphEmulator
 from bootstrap.sandbox.azure.model import AzureModel
@@ -62,11 +62,7 @@ class AzureEmulator:
 
     def stop(self) -> None:
         # In parallel: each server takes up to its poll interval to notice the shutdown.
-        stoppers = [threading.Thread(target=server.stop) for server in (self.arm, self.graph)]
-        for stopper in stoppers:
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join()
+        together(self.arm.stop, self.graph.stop)
 
     def reset(self, model: AzureModel | None = None) -> AzureModel:
         """Serve a fresh model (or `model`) and forget every call and queued fault, without restarting: a test's

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import string
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bootstrap.sandbox.azure.errors import CloudError
 from bootstrap.sandbox.azure.records import Application, Password, ServicePrincipal
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PASSWORD_LIFETIME = 2 * 365 * 86400.0  # what Graph gives a password created without an endDateTime
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "_-.~"
+T = TypeVar("T")
 
 
 def _not_found(object_id: str) -> CloudError:
@@ -28,6 +29,13 @@ def _not_found(object_id: str) -> CloudError:
         "Request_ResourceNotFound",
         f"Resource '{object_id}' does not exist or one of its queried reference-property objects are not present.",
     )
+
+
+def _visible(found: T | None, name: str, lagging: bool) -> T:
+    """What a read found, or Graph's 404 when there is none or a lagging replica answers."""
+    if found is None or lagging:
+        raise _not_found(name)
+    return found
 
 
 def _secret() -> str:
@@ -86,19 +94,13 @@ class Directory:
         return [] if lagging else list(self.applications.values())
 
     def application(self, object_id: str, *, lagging: bool = False) -> Application:
-        app = self.applications.get(check_object_id(object_id))
-        if app is None or lagging:
-            raise _not_found(object_id)
-        return app
+        return _visible(self.applications.get(check_object_id(object_id)), object_id, lagging)
 
     def application_of(self, app_id: str) -> Application | None:
         return next((a for a in self.applications.values() if a.app_id == app_id.lower()), None)
 
     def application_by_app_id(self, app_id: str, *, lagging: bool = False) -> Application:
-        app = self.application_of(app_id)
-        if app is None or lagging:
-            raise _not_found(app_id)
-        return app
+        return _visible(self.application_of(app_id), app_id, lagging)
 
     def update_application(self, object_id: str, **fields: object) -> Application:
         with self._model.lock:
@@ -193,16 +195,10 @@ class Directory:
         return [] if lagging else list(self.service_principals.values())
 
     def service_principal(self, object_id: str, *, lagging: bool = False) -> ServicePrincipal:
-        sp = self.service_principals.get(check_object_id(object_id))
-        if sp is None or lagging:
-            raise _not_found(object_id)
-        return sp
+        return _visible(self.service_principals.get(check_object_id(object_id)), object_id, lagging)
 
     def service_principal_by_app_id(self, app_id: str, *, lagging: bool = False) -> ServicePrincipal:
-        sp = self.service_principal_of(app_id)
-        if sp is None or lagging:
-            raise _not_found(app_id)
-        return sp
+        return _visible(self.service_principal_of(app_id), app_id, lagging)
 
     def delete_service_principal(self, object_id: str) -> None:
         with self._model.lock:

@@ -26,15 +26,23 @@ from urllib.parse import urlencode
 
 from bootstrap.sandbox.azure import odata
 from bootstrap.sandbox.azure.directory import Directory
+from bootstrap.sandbox.azure.graph_render import (
+    PAGE_SIZE,
+    refuse_unfilterable,
+    render_application,
+    render_password,
+    render_service_principal,
+    select,
+    skipped,
+)
 from bootstrap.sandbox.azure.model import GRAPH_AUDIENCES, AzureModel
-from bootstrap.sandbox.azure.records import Application, Password, ServicePrincipal, utc
+from bootstrap.sandbox.azure.records import Application, ServicePrincipal
 from bootstrap.sandbox.azure.tokens import TokenProblem
 from bootstrap.sandbox.azure.wire import lagging, racing, refuse_unmodelled_race
 from bootstrap.sandbox.faults import CallLog
 from bootstrap.sandbox.http import HttpEmulator, HttpError, Request, Response, route
 
 CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#"
-PAGE_SIZE = 100  # Graph's default page of directory objects when no $top is given
 APPS = "/v1.0/applications"
 APP = APPS + "/{id}"
 # The regex parentheses are escaped: route patterns are regular expressions apart from their {names}.
@@ -51,17 +59,6 @@ APP_FIELDS = {
     "tags": "tags",
 }
 SP_FIELDS = {"accountEnabled": "account_enabled", "notes": "notes", "tags": "tags"}
-# What each collection may be filtered on, and how (see the module docstring): a rule of Graph's, checked per clause.
-FILTERABLE = {
-    "applications": (
-        "Application",
-        {"id": "eq", "appId": "eq", "displayName": "eq startswith", "description": "eq startswith", "tags": "any"},
-    ),
-    "servicePrincipals": (
-        "ServicePrincipal",
-        {"id": "eq", "appId": "eq startswith", "displayName": "eq startswith", "accountEnabled": "eq", "tags": "any"},
-    ),
-}
 _STATUS_CODES = {
     400: "Request_BadRequest",
     404: "Request_ResourceNotFound",
@@ -86,10 +83,6 @@ _CHALLENGE = (
 _RACY = {"graph.applications.create", "graph.servicePrincipals.create"}
 
 
-def _iso(epoch: float) -> str:
-    return utc(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _epoch(text: str | None, name: str) -> float | None:
     if text is None:
         return None
@@ -98,52 +91,6 @@ def _epoch(text: str | None, name: str) -> float | None:
     except (TypeError, ValueError):
         raise HttpError(400, f"Invalid value specified for property '{name}'.", code="Request_BadRequest") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def render_password(p: Password, *, with_secret: bool = False) -> dict[str, Any]:
-    return {
-        "customKeyIdentifier": None,
-        "displayName": p.display_name,
-        "endDateTime": _iso(p.end),
-        "hint": p.hint,
-        "keyId": p.key_id,
-        "secretText": p.secret if with_secret else None,
-        "startDateTime": _iso(p.start),
-    }
-
-
-def render_application(a: Application) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "appId": a.app_id,
-        "displayName": a.display_name,
-        "notes": a.notes,
-        "description": a.description,
-        "signInAudience": a.sign_in_audience,
-        "tags": list(a.tags),
-        "createdDateTime": _iso(a.created_at),
-        "deletedDateTime": None,
-        "identifierUris": [],
-        "keyCredentials": [],
-        "passwordCredentials": [render_password(p) for p in a.passwords],
-    }
-
-
-def render_service_principal(s: ServicePrincipal, tenant: str) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "appId": s.app_id,
-        "displayName": s.display_name,
-        "appDisplayName": s.display_name,
-        "accountEnabled": s.account_enabled,
-        "servicePrincipalType": "Application",
-        "servicePrincipalNames": [s.app_id],
-        "appOwnerOrganizationId": tenant,
-        "notes": s.notes,
-        "tags": list(s.tags),
-        "keyCredentials": [],
-        "passwordCredentials": [],
-    }
 
 
 class GraphEmulator(HttpEmulator):
@@ -272,7 +219,7 @@ class GraphEmulator(HttpEmulator):
     def _app(self, request: Request, app: Application) -> Response:
         self._options(request, allowed=("$select",))
         body = {"@odata.context": CONTEXT + "applications/$entity", **render_application(app)}
-        return Response(200, _select(body, request))
+        return Response(200, select(body, request))
 
     def _sp(self, request: Request, sp: ServicePrincipal) -> Response:
         self._options(request, allowed=("$select",))
@@ -280,17 +227,17 @@ class GraphEmulator(HttpEmulator):
             "@odata.context": CONTEXT + "servicePrincipals/$entity",
             **render_service_principal(sp, self.model.tenant),
         }
-        return Response(200, _select(body, request))
+        return Response(200, select(body, request))
 
     def _collection(self, request: Request, name: str, rendered: list[dict[str, Any]]) -> Response:
         self._options(request, allowed=("$select", "$filter", "$skiptoken"))
         try:
             clauses = odata.parse(request.query.get("$filter", ""))
-            _refuse_unfilterable(name, clauses)
-            value = [_select(r, request) for r in rendered if odata.matches(r, clauses)]
+            refuse_unfilterable(name, clauses)
+            value = [select(r, request) for r in rendered if odata.matches(r, clauses)]
         except odata.FilterError as err:
             raise HttpError(501, f"regboot sandbox: GraphEmulator: {err}") from None
-        start = _skipped(request.query.get("$skiptoken"))
+        start = skipped(request.query.get("$skiptoken"))
         body = {"@odata.context": CONTEXT + name, "value": value[start : start + PAGE_SIZE]}
         if len(value) > start + PAGE_SIZE:
             query = {k: v for k, v in request.query.items() if k != "$skiptoken"}
@@ -310,32 +257,3 @@ class GraphEmulator(HttpEmulator):
         if unknown:
             raise HttpError(501, f"regboot sandbox: GraphEmulator does not model {kind} properties {unknown}")
         return {known[k]: v for k, v in data.items() if k in known}
-
-
-def _skipped(token: str | None) -> int:
-    """How many items the pages before this one held; a token Graph never gave answers 400 as Graph's does."""
-    if token is None:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(token.encode()).decode())
-    except ValueError:
-        raise HttpError(400, "Invalid skip token.", code="Request_BadRequest") from None
-
-
-def _refuse_unfilterable(collection: str, clauses: list[odata.Clause]) -> None:
-    resource, filterable = FILTERABLE[collection]
-    for c in clauses:
-        if c.op.lower() not in filterable.get(c.field, "").split():
-            raise HttpError(
-                400,
-                f"Unsupported or invalid query filter clause specified for property '{c.field}' of resource "
-                f"'{resource}'.",
-                code="Request_UnsupportedQuery",
-            )
-
-
-def _select(body: dict[str, Any], request: Request) -> dict[str, Any]:
-    fields = [f.strip() for f in request.query.get("$select", "").split(",") if f.strip()]
-    if not fields:
-        return body
-    return {k: v for k, v in body.items() if k in fields or k.startswith("@odata.")}

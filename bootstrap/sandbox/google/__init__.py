@@ -20,8 +20,7 @@ Other processes drive a running emulator through the control API under `/_sandbo
 
 from __future__ import annotations
 
-import threading
-
+from bootstrap.parallel import together
 from bootstrap.sandbox.faults import CallLog
 from bootstrap.sandbox.google.iam import IamEmulator
 from bootstrap.sandbox.google.model import GoogleModel
@@ -63,8 +62,4 @@ class GoogleEmulator:
     def stop(self) -> None:
         self.iam.stop()
         # An HTTP server notices shutdown only at its next poll (up to 0.5 s): stop both side by side.
-        stopping = [threading.Thread(target=s.stop) for s in (self.resourcemanager, self.artifactregistry)]
-        for thread in stopping:
-            thread.start()
-        for thread in stopping:
-            thread.join()
+        together(self.resourcemanager.stop, self.artifactregistry.stop)
