@@ -38,16 +38,18 @@ def test_a_refused_credential_never_reaches_the_platform(sandbox, registry, regb
 
 
 def test_a_refusal_rolls_back_what_was_minted(sandbox, registry, regboot, password, canaries, monkeypatch):
+    from dataclasses import replace
+
+    from bootstrap.steps import Undo
     from providers.static import Private
 
     undone: list[str] = []
-    mint = Private.mint
+    use = Private._use
 
-    def minting(self, identity, journal):  # a provider that makes something and must unmake it on failure
-        journal.push("key test-key", lambda: undone.append("test-key"))
-        return mint(self, identity, journal)
+    def minting(self, identity):  # a provider that makes something and must unmake it on failure
+        return replace(use(self, identity), undo=Undo("key test-key", lambda: undone.append("test-key")))
 
-    monkeypatch.setattr(Private, "mint", minting)
+    monkeypatch.setattr(Private, "_use", minting)
     done = regboot(*PRIVATE, input=canaries.new("wrong"))
     assert done.code == 1
     assert undone == ["test-key"] and "rolled back: key test-key" in done.stderr
