@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -23,27 +24,36 @@ _USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@+$-]{0,254}")
 _HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
 
+@dataclass(frozen=True)
+class Login:
+    """Where, and as whom, the credential the user holds logs in."""
+
+    server: str
+    username: str
+
+
 class StaticProvider(Provider):
     """Credentials the user holds: nothing to create in a cloud; rotating installs the new password handed in."""
 
     takes_password: ClassVar[bool] = True
+    home: ClassVar[str] = ""  # the server when the options name none
+    target: Login
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        checked = dict(options, username=check_username(options.get("username") or ""))
-        if "server" in options:
-            checked["server"] = check_server(options.get("server") or "")
+    def check(cls, options: Mapping[str, Any]) -> Login:
+        username = check_username(options.get("username") or "")
+        server = check_server(options.get("server") or "") if "server" in options else cls.home
         if "allow_plain_http" in options:  # onboard and rotate, which send the password; offboard sends none
-            check_plain_http(checked["server"], allowed=bool(options["allow_plain_http"]))
-        return checked
+            check_plain_http(server, allowed=bool(options["allow_plain_http"]))
+        return Login(server, username)
 
     @property
     def server(self) -> str:
-        return self.opts["server"]
+        return self.target.server
 
     @property
     def username(self) -> str:
-        return self.opts["username"]
+        return self.target.username
 
     def inspect(self) -> Inspection:
         return Inspection(identity=Identity("user", self.username), granted=True, held=[Held("the password you hold")])
@@ -78,10 +88,7 @@ class DockerHub(StaticProvider):
     name = "dockerhub"
     summary = "Docker Hub: install your username and password or personal access token."
     options = (Param("username", "Docker Hub username.", required=True),)
-
-    @property
-    def server(self) -> str:
-        return DOCKER_HUB
+    home = DOCKER_HUB
 
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:

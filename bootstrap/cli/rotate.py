@@ -35,7 +35,7 @@ def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra:
     from bootstrap.engine.rotate import rotate
 
     def work(ctx: Any) -> Any:
-        request = common.request(cls.name, options)
+        request = common.request(cls, options)
         if cls.takes_password and not request.dry_run:
             request = replace(request, password=_password(extra))
         return rotate(request, ctx)
@@ -46,7 +46,7 @@ def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra:
 def _rotate_named(common: Common, extra: dict[str, Any]) -> None:
     from bootstrap.engine.named import rotate_named
 
-    execute("rotate", common, lambda ctx: rotate_named(common.request("", {}), ctx, lambda: _password(extra)))
+    execute("rotate", common, lambda ctx: rotate_named(common.request(None, {}), ctx, lambda: _password(extra)))
 
 
 def _password(extra: dict[str, Any]) -> Secret:

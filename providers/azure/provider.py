@@ -10,6 +10,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bootstrap.clock import REAL
+from bootstrap.consumer import Consumer
 from bootstrap.credentials import RegistryCredential, Secret
 from bootstrap.endpoints import endpoint
 from bootstrap.errors import OperationError, PreconditionError, UsageError
@@ -85,20 +86,22 @@ class Acr(Provider):
         Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
     )
 
-    def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
-        super().__init__(options, consumer, run)
-        principal = self.opts.get("service_principal") or consumer.identity_name
-        self.target: Target = check({**self.opts, "service_principal": principal}, run.env)
+    target: Target
+
+    def __init__(self, target: Target, consumer: Consumer, run: Run) -> None:
+        super().__init__(
+            target if target.principal else replace(target, principal=consumer.identity_name), consumer, run
+        )
         self._azure: Azure | None = None
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+    def check(cls, options: Mapping[str, Any]) -> Target:
         import os
 
         target = check(options, os.environ)
         endpoint(os.environ, "REGBOOT_AZURE_ARM_ENDPOINT", target.cloud.arm)
         endpoint(os.environ, "REGBOOT_AZURE_GRAPH_ENDPOINT", target.cloud.graph)
-        return dict(options)
+        return target
 
     @property
     def azure(self) -> Azure:
@@ -225,7 +228,7 @@ class Acr(Provider):
         return Inspection(identity, granted=granted, held=sorted(held, key=_created))
 
     def _find_app(self) -> App | None:
-        if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name
+        if app_id := self.target.app_id:  # by --secret-name alone: the platform entry names the app, not its name
             found = self._graph("applications", lambda g: g.apps(f"appId eq '{app_id}'"))
             apps = [a for a in found if a.app_id == app_id]
             if apps:
@@ -376,7 +379,7 @@ class Acr(Provider):
         return Removals(attached, None if keep_identity else app)
 
     def _refuse_other_consumer(self, identity: Identity) -> None:
-        if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
+        if identity.serves and identity.serves != self.label and not self.target.reassign:
             raise PreconditionError(
                 f"app {self.target.principal} ({identity.name}) already serves {identity.serves}, not {self.label}",
                 fix="Give this consumer its own --service-principal, or pass --reassign to move it.",

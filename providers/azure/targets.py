@@ -83,8 +83,10 @@ class Target:
     subscription: str  # "" until the provider has found it
     registry: str
     resource_group: str | None
-    principal: str
+    principal: str  # "" until the consumer's default is known (Acr names it)
     expires_in: timedelta
+    app_id: str | None = None  # by --secret-name alone: the platform entry names the app, not its name
+    reassign: bool = False  # let the app serve this consumer even if it records another one
 
 
 def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
@@ -97,8 +99,8 @@ def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
     group = options.get("resource_group")
     if group is not None and (not _GROUP.fullmatch(group) or group.endswith(".")):
         raise UsageError(f"invalid --resource-group {group!r}", fix="Use letters, digits, '-', '_', '.', '(' or ')'.")
-    principal = options.get("service_principal") or DEFAULT_PRINCIPAL  # the consumer's own default, set by Acr
-    if not _PRINCIPAL.fullmatch(principal) or principal != principal.strip():
+    principal = options.get("service_principal") or ""  # none: the consumer's own default, named by Acr
+    if principal and (not _PRINCIPAL.fullmatch(principal) or principal != principal.strip()):
         raise UsageError(
             f"invalid --service-principal {principal!r}", fix="Use up to 120 letters, digits, spaces, '-', '_' and '.'."
         )
@@ -115,7 +117,14 @@ def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
                 fix="Pass --subscription ID or set AZURE_SUBSCRIPTION_ID (a GUID; `az account list -o table`).",
             ) from None
     return Target(
-        CLOUDS[cloud_name], subscription, registry, group, principal, duration(options.get("expires_in") or "365d")
+        CLOUDS[cloud_name],
+        subscription,
+        registry,
+        group,
+        principal,
+        duration(options.get("expires_in") or "365d"),
+        options.get("app_id"),
+        bool(options.get("reassign")),
     )
 
 
