@@ -139,8 +139,9 @@ class Provider:
     # SDK is missing says what to install instead of failing on its first import.
     needs: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, options: Mapping[str, Any], consumer: Consumer, run: Run) -> None:
-        self.opts = dict(options)
+    def __init__(self, target: Any, consumer: Consumer, run: Run) -> None:
+        """`target`: what `check` made of the options, parsed once."""
+        self.target = target
         self.consumer = consumer
         self.run = run
 
@@ -168,8 +169,9 @@ class Provider:
             )
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and normalise the options before anything is called; raise UsageError (exit 2)."""
+    def check(cls, options: Mapping[str, Any]) -> Any:
+        """Validate the options before anything is called and make of them the typed target the instance keeps (what
+        to make, where, for whom); raise UsageError (exit 2)."""
         return dict(options)
 
     # --- read-only --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from bootstrap.api import (
@@ -33,27 +34,36 @@ DOCKER_HUB = "https://index.docker.io/v1/"
 DOCKER_HUB_API = "https://registry-1.docker.io"  # where Docker Hub's v2 API answers; index.docker.io is v1
 
 
+@dataclass(frozen=True)
+class Login:
+    """Where, and as whom, the credential the user holds logs in."""
+
+    server: str
+    username: str
+
+
 class StaticProvider(Provider):
     """Credentials the user holds: nothing to create in a cloud; rotating installs the new password handed in."""
 
     takes_password: ClassVar[bool] = True
+    home: ClassVar[str] = ""  # the server when the options name none
+    target: Login
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        checked = dict(options, username=check_username(options.get("username") or ""))
-        if "server" in options:
-            checked["server"] = check_server(options.get("server") or "").text
+    def check(cls, options: Mapping[str, Any]) -> Login:
+        username = check_username(options.get("username") or "")
+        server = check_server(options.get("server") or "").text if "server" in options else cls.home
         if "allow_plain_http" in options:  # onboard and rotate, which send the password; offboard sends none
-            check_plain_http(checked["server"], allowed=bool(options["allow_plain_http"]))
-        return checked
+            check_plain_http(server, allowed=bool(options["allow_plain_http"]))
+        return Login(server, username)
 
     @property
     def server(self) -> str:
-        return self.opts["server"]
+        return self.target.server
 
     @property
     def username(self) -> str:
-        return self.opts["username"]
+        return self.target.username
 
     def inspect(self) -> Inspection:
         return Inspection(identity=Identity("user", self.username), granted=True, held=[Held("the password you hold")])
@@ -88,10 +98,7 @@ class DockerHub(StaticProvider):
     name = "dockerhub"
     summary = "Docker Hub: install your username and password or personal access token."
     options = (Param("username", "Docker Hub username.", required=True),)
-
-    @property
-    def server(self) -> str:
-        return DOCKER_HUB
+    home = DOCKER_HUB
 
     @classmethod
     def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:

@@ -40,14 +40,14 @@ def _offboard(cls: type[Provider], options: dict[str, Any], common: Common, extr
     from bootstrap.engine.offboard import offboard
 
     keep = extra.get("keep_identity", False)  # static credentials have no identity to keep
-    execute("offboard", common, lambda ctx: offboard(common.request(cls.name, options, keep_identity=keep), ctx))
+    execute("offboard", common, lambda ctx: offboard(common.request(cls, options, keep_identity=keep), ctx))
 
 
 def _offboard_named(common: Common, extra: dict[str, Any]) -> None:
     from bootstrap.engine.named import offboard_named
 
     keep = extra["keep_identity"]
-    execute("offboard", common, lambda ctx: offboard_named(common.request("", {}, keep_identity=keep), ctx))
+    execute("offboard", common, lambda ctx: offboard_named(common.request(None, {}, keep_identity=keep), ctx))
 
 
 named_command(app, _offboard_named, common=SHARED, extra={"keep_identity": KEEP_IDENTITY})

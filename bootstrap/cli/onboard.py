@@ -46,7 +46,7 @@ def _onboard(cls: type[Provider], options: dict[str, Any], common: Common, extra
     from bootstrap.engine.onboard import onboard
 
     def work(ctx: Any) -> Any:
-        request = common.request(cls.name, options, update=extra["update"], replace=extra["replace"])
+        request = common.request(cls, options, update=extra["update"], replace=extra["replace"])
         if cls.takes_password and not request.dry_run:
             request = replace(request, password=read_password(extra["password_stdin"], ctx.settings))
         return onboard(request, ctx)

@@ -125,7 +125,8 @@ class Common:
             email=v.get("email") or "",
         )
 
-    def request(self, provider: str, options: dict[str, Any], **extra: Any) -> Request:
+    def request(self, provider: type[Provider] | None, options: dict[str, Any], **extra: Any) -> Request:
+        """The request for `provider` (None: by --secret-name alone), its options checked once, into its target."""
         v = self.values
         from bootstrap.verify import check_timeout
 
@@ -136,10 +137,11 @@ class Common:
                 raise UsageError(f"{flag} was not confirmed; nothing was changed", fix="Pass -y to confirm it.")
         from bootstrap.engine import Request
 
+        consumer = self.consumer()
         return Request(
             provider=provider,
-            options=options,
-            consumer=self.consumer(),
+            target=provider.check(options) if provider is not None else None,
+            consumer=consumer,
             dry_run=bool(v.get("dry_run")),
             verify=not v.get("no_verify"),
             verify_timeout=timeout,

@@ -34,7 +34,7 @@ def _rotate(cls: type[Provider], options: dict[str, Any], common: Common, extra:
     from bootstrap.engine.rotate import rotate
 
     def work(ctx: Any) -> Any:
-        request = common.request(cls.name, options)
+        request = common.request(cls, options)
         if cls.takes_password and not request.dry_run:
             request = replace(request, password=read_password(extra["password_stdin"], ctx.settings))
         return rotate(request, ctx)
@@ -49,7 +49,7 @@ def _rotate_named(common: Common, extra: dict[str, Any]) -> None:
         "rotate",
         common,
         lambda ctx: rotate_named(
-            common.request("", {}), ctx, lambda: read_password(extra["password_stdin"], ctx.settings)
+            common.request(None, {}), ctx, lambda: read_password(extra["password_stdin"], ctx.settings)
         ),
     )
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bootstrap import lock
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
+from bootstrap.errors import UsageError
 from bootstrap.lease import Lease, take_lease
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import Akka
-from bootstrap.plugins import registry
 from bootstrap.provider import Inspection, Provider, Run
 from bootstrap.server import same_server
 from bootstrap.settings import Settings
@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Request:
-    """One command's parsed input."""
+    """One command's parsed input: the provider, looked up once, and the target its `check` made of the options
+    (both None by --secret-name alone, until the platform entry names them)."""
 
-    provider: str
-    options: Mapping[str, Any]
+    provider: type[Provider] | None
+    target: Any
     consumer: Consumer
     password: Secret | None = None
     dry_run: bool = False
@@ -43,11 +44,16 @@ class Request:
 
 
 def checked(request: Request) -> Request:
-    """The request with its provider options validated and its SDK present: both fail here, before any call."""
-    cls = registry().provider(request.provider)
-    options = cls.check(request.options)
-    cls.require()
-    return replace(request, options=options)
+    """The request, its provider's SDK present: that fails here, before any call (its options were checked when the
+    request was made)."""
+    _provider(request).require()
+    return request
+
+
+def _provider(request: Request) -> type[Provider]:
+    if request.provider is None:  # a flow by --secret-name resolves it from the platform entry first
+        raise UsageError("no provider given", fix="Name one (`regboot plugins` lists them), or give --secret-name.")
+    return request.provider
 
 
 @dataclass
@@ -64,9 +70,8 @@ class Context:
         return Akka(consumer, ui=self.ui, settings=self.settings)
 
     def provider(self, request: Request, consumer: Consumer) -> tuple[Provider, Run]:
-        cls = registry().provider(request.provider)
         run = Run(self.ui, self.settings, password=request.password)
-        provider = cls(request.options, consumer, run)
+        provider = _provider(request)(request.target, consumer, run)
         self.providers.append(provider)
         return provider, run
 

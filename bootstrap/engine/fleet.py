@@ -114,13 +114,14 @@ def apply(
 
 
 def _converge(number: int, request: Request) -> Job:
-    return Job(number, request.provider, request.consumer, lambda ctx: onboard(request, ctx))
+    name = request.provider.name if request.provider else "?"
+    return Job(number, name, request.consumer, lambda ctx: onboard(request, ctx))
 
 
 def _prune(candidate: Candidate, dry_run: bool) -> Job:
     request = Request(
-        provider=candidate.provider,
-        options=candidate.options,
+        provider=candidate.cls,
+        target=candidate.target,
         consumer=candidate.consumer,
         dry_run=dry_run,
         confirm=lambda question: True,  # confirmed once for the whole prune, before any entry ran

@@ -195,13 +195,13 @@ def _entry(
     if len(problems) > before:
         return None
     try:  # the provider's own checks, on options already complete and typed
-        options = cls.check(options)
+        target = cls.check(options)
     except RegbootError as err:
         problems.append(Problem(number, _named(err.message, allowed), err.message))
         return None
     request = Request(
-        provider=cls.name,
-        options=options,
+        provider=cls,
+        target=target,
         consumer=consumer,
         password=password,
         verify=not verify,

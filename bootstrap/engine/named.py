@@ -24,7 +24,7 @@ def rotate_named(request: Request, ctx: Context, password: Callable[[], Secret])
             fix="Check the name with `regboot status`, or onboard it first.",
             code="unknown_secret",
         )
-    if registry().provider(request.provider).takes_password and not request.dry_run:
+    if request.provider is not None and request.provider.takes_password and not request.dry_run:
         request = replace(request, password=password())
     return rotate(request, ctx)
 
@@ -60,4 +60,4 @@ def _resolve(request: Request, ctx: Context, command: str) -> tuple[Request, Pla
             fix="Install the provider plugin for that registry (see `regboot plugins`).",
             code="unknown_provider",
         )
-    return replace(request, provider=cls.name, options=cls.options_for(entry, command=command)), entry
+    return replace(request, provider=cls, target=cls.check(cls.options_for(entry, command=command))), entry

@@ -3,7 +3,7 @@ whether regboot can prove it manages each one (its identity's record names the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bootstrap.consumer import Consumer
@@ -12,7 +12,7 @@ from bootstrap.engine.fleetfile import Fleet
 from bootstrap.errors import RegbootError
 from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins import registry
-from bootstrap.provider import Run
+from bootstrap.provider import Provider, Run
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Candidate:
     provider: str
     managed: bool  # its identity records this consumer: regboot made it, pruning may remove it
     reason: str = ""  # why it is not managed
-    options: dict[str, Any] = field(default_factory=dict)
+    cls: type[Provider] | None = None  # the provider that removes it, when managed
+    target: Any = None  # what that provider's check made of the options the entry names
 
 
 def prunable(fleet: Fleet, ctx: Context) -> list[Candidate]:
@@ -49,10 +50,10 @@ def _judge(entry: PlatformEntry, consumer: Consumer, ctx: Context) -> Candidate:
     if cls.takes_password:
         return Candidate(consumer, cls.name, False, "a static credential carries no record of who made it")
     try:
-        options = cls.check(cls.options_for(entry, command="offboard"))
+        target = cls.check(cls.options_for(entry, command="offboard"))
     except RegbootError as err:
         return Candidate(consumer, cls.name, False, f"its identity cannot be told from the entry: {err.message}")
-    provider = cls(options, consumer, Run(ctx.ui, ctx.settings))
+    provider = cls(target, consumer, Run(ctx.ui, ctx.settings))
     try:
         identity = provider.inspect().identity
     except RegbootError as err:
@@ -62,4 +63,4 @@ def _judge(entry: PlatformEntry, consumer: Consumer, ctx: Context) -> Candidate:
     if identity is None or identity.serves != provider.label:
         recorded = identity.serves if identity else None
         return Candidate(consumer, cls.name, False, f"its identity records {recorded or 'no consumer'}")
-    return Candidate(consumer, cls.name, True, options=options)
+    return Candidate(consumer, cls.name, True, cls=cls, target=target)

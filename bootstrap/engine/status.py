@@ -77,8 +77,8 @@ def _status(cls: type[Provider], entry: PlatformEntry, consumer: Consumer, run: 
     """What the provider instance serving `entry` says about it: made from the options the entry names, as rotate and
     offboard by --secret-name make it, and asked through the same inspection."""
     try:
-        options = cls.options_for(entry, command="status")
-        provider = cls(options, Consumer(entry.name, consumer.project, consumer.region, consumer.owner), run)
+        target = cls.check(cls.options_for(entry, command="status"))
+        provider = cls(target, Consumer(entry.name, consumer.project, consumer.region, consumer.owner), run)
     except UsageError as err:  # the entry does not say which identity it uses
         return StatusRow(cls.name, identity=entry.username, problems=(err.message,))
     try:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bootstrap.api import (
     REAL_CLOCK,
     Change,
+    Consumer,
     Held,
     Identity,
     Inspection,
@@ -53,6 +54,7 @@ from providers.azure.targets import (
     assignment_name,
     check,
     cloud_of,
+    subscription,
 )
 
 if TYPE_CHECKING:
@@ -108,18 +110,20 @@ class Acr(Provider):
         Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
     )
 
-    def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
-        super().__init__(options, consumer, run)
-        principal = self.opts.get("service_principal") or consumer.identity_name
-        # AZURE_SUBSCRIPTION_ID is the environment's: checked here, where the settings are known
-        self.target: Target = check({**self.opts, "service_principal": principal}, run.settings.env)
+    target: Target
+
+    def __init__(self, target: Target, consumer: Consumer, run: Run) -> None:
+        if not target.principal:
+            target = replace(target, principal=consumer.identity_name)
+        if not target.subscription:  # AZURE_SUBSCRIPTION_ID is a setting: read here, where the settings are known
+            target = replace(target, subscription=subscription(run.settings.env.get("AZURE_SUBSCRIPTION_ID") or ""))
+        super().__init__(target, consumer, run)
         self._azure: Azure | None = None
         self._read: tuple[App | None, Principal | None] | Exception | None = None  # preflight's, for inspect
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        check(options, {})
-        return dict(options)
+    def check(cls, options: Mapping[str, Any]) -> Target:
+        return check(options, {})  # AZURE_SUBSCRIPTION_ID comes with the settings, in __init__
 
     @property
     def azure(self) -> Azure:
@@ -261,7 +265,7 @@ class Acr(Provider):
         return app, self._find_sp(app.app_id) if app else None
 
     def _find_app(self) -> App | None:
-        if app_id := self.opts.get("app_id"):  # by --secret-name alone: the platform entry names the app, not its name
+        if app_id := self.target.app_id:  # by --secret-name alone: the platform entry names the app, not its name
             found = self._graph("applications", lambda g: g.apps(f"appId eq '{app_id}'"))
             apps = [a for a in found if a.app_id == app_id]
             if apps:
@@ -412,7 +416,7 @@ class Acr(Provider):
         return Removals(attached, None if keep_identity else app)
 
     def _refuse_other_consumer(self, identity: Identity) -> None:
-        if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
+        if identity.serves and identity.serves != self.label and not self.target.reassign:
             raise PreconditionError(
                 f"app {self.target.principal} ({identity.name}) already serves {identity.serves}, not {self.label}",
                 fix="Give this consumer its own --service-principal, or pass --reassign to move it.",

@@ -82,8 +82,10 @@ class Target:
     subscription: str  # "" until the provider has found it
     registry: str
     resource_group: str | None
-    principal: str
+    principal: str  # "" until the consumer's default is known (Acr names it)
     expires_in: timedelta
+    app_id: str | None = None  # by --secret-name alone: the platform entry names the app, not its name
+    reassign: bool = False  # let the app serve this consumer even if it records another one
 
 
 def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
@@ -96,26 +98,38 @@ def check(options: Mapping[str, Any], env: Mapping[str, str]) -> Target:
     group = options.get("resource_group")
     if group is not None and (not _GROUP.fullmatch(group) or group.endswith(".")):
         raise UsageError(f"invalid --resource-group {group!r}", fix="Use letters, digits, '-', '_', '.', '(' or ')'.")
-    principal = options.get("service_principal") or DEFAULT_PRINCIPAL  # the consumer's own default, set by Acr
-    if not _PRINCIPAL.fullmatch(principal) or principal != principal.strip():
+    principal = options.get("service_principal") or ""  # none: the consumer's own default, named by Acr
+    if principal and (not _PRINCIPAL.fullmatch(principal) or principal != principal.strip()):
         raise UsageError(
             f"invalid --service-principal {principal!r}", fix="Use up to 120 letters, digits, spaces, '-', '_' and '.'."
         )
     cloud_name = options.get("cloud") or "AzureCloud"
     if cloud_name not in CLOUDS:
         raise UsageError(f"invalid --cloud {cloud_name!r}", fix=f"Use one of {', '.join(CLOUDS)}.")
-    subscription = options.get("subscription") or env.get("AZURE_SUBSCRIPTION_ID") or ""
-    if subscription:  # else the provider finds it: az's default, or the one the registry is in
-        try:
-            subscription = str(uuid.UUID(subscription))
-        except ValueError:
-            raise UsageError(
-                f"invalid subscription {subscription!r}",
-                fix="Pass --subscription ID or set AZURE_SUBSCRIPTION_ID (a GUID; `az account list -o table`).",
-            ) from None
     return Target(
-        CLOUDS[cloud_name], subscription, registry, group, principal, duration(options.get("expires_in") or "365d")
+        CLOUDS[cloud_name],
+        subscription(options.get("subscription") or env.get("AZURE_SUBSCRIPTION_ID") or ""),
+        registry,
+        group,
+        principal,
+        duration(options.get("expires_in") or "365d"),
+        options.get("app_id"),
+        bool(options.get("reassign")),
     )
+
+
+def subscription(given: str) -> str:
+    """A subscription id as a GUID; "" when none is given (the provider finds it: az's default, or the one the
+    registry is in)."""
+    if not given:
+        return ""
+    try:
+        return str(uuid.UUID(given))
+    except ValueError:
+        raise UsageError(
+            f"invalid subscription {given!r}",
+            fix="Pass --subscription ID or set AZURE_SUBSCRIPTION_ID (a GUID; `az account list -o table`).",
+        ) from None
 
 
 def duration(text: str) -> timedelta:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bootstrap.api import (
     REAL_CLOCK,
     Change,
+    Consumer,
     Held,
     Identity,
     Inspection,
@@ -106,10 +107,8 @@ class GoogleProvider(Provider):
     }
     target: Target
 
-    def __init__(self, options: Mapping[str, Any], consumer: Any, run: Run) -> None:
-        super().__init__(options, consumer, run)
-        account = self.opts.get("service_account") or consumer.identity_name
-        self.target = self.make_target({**self.opts, "service_account": account})
+    def __init__(self, target: Target, consumer: Consumer, run: Run) -> None:
+        super().__init__(target.serving(consumer.identity_name), consumer, run)
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
         self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
@@ -119,11 +118,10 @@ class GoogleProvider(Provider):
         raise NotImplementedError
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        checked = check_common(options)
-        # raises UsageError on a bad host, location, repository or role; the account is the consumer's, known later
-        cls.make_target({**checked, "service_account": checked["service_account"] or DEFAULT_ACCOUNT})
-        return checked
+    def check(cls, options: Mapping[str, Any]) -> Target:
+        # raises UsageError on a bad project, account, host, location, repository or role; without --service-account
+        # the account is the consumer's default, named once the consumer is known (`serving`)
+        return cls.make_target(check_common(options))
 
     @property
     def google(self) -> Google:
@@ -376,7 +374,7 @@ class GoogleProvider(Provider):
         )
 
     def _refuse_other_consumer(self, identity: Identity) -> None:
-        if identity.serves and identity.serves != self.label and not self.opts.get("reassign"):
+        if identity.serves and identity.serves != self.label and not self.target.reassign:
             raise PreconditionError(
                 f"service account {identity.name} already serves {identity.serves}, not {self.label}",
                 fix="Give this consumer its own --service-account, or pass --reassign to move it (the other "

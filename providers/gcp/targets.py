@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bootstrap.api import DEFAULT_IDENTITY, UsageError
@@ -38,10 +38,15 @@ class Grant:
 @dataclass(frozen=True)
 class Target:
     project: str
-    account_id: str
+    account_id: str  # "" until the consumer's default is known: `serving`
     server: str
     grants: tuple[Grant, ...]
     repository: str | None  # projects/P/locations/L/repositories/R, when one must exist
+    reassign: bool = False  # let the account serve this consumer even if it records another one
+
+    def serving(self, default_account: str) -> Target:
+        """The target with its account named: the one the options gave, else the consumer's default."""
+        return self if self.account_id else replace(self, account_id=default_account)
 
     @property
     def email(self) -> str:
@@ -76,7 +81,7 @@ def gcr_target(options: Mapping[str, Any]) -> Target:
     host = options.get("host") or "gcr.io"
     if host not in GCR_HOSTS:
         raise UsageError(f"invalid --host {host!r}", fix=f"Use one of {', '.join(GCR_HOSTS)}.")
-    project, account = options["gcp_project"], options["service_account"]
+    project, account = options["gcp_project"], options.get("service_account") or ""
     repository = f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"
     roles = list(options.get("role") or [READER])
     for role in roles:
@@ -88,7 +93,7 @@ def gcr_target(options: Mapping[str, Any]) -> Target:
         Grant(r, repository if r.startswith("roles/artifactregistry.") else f"projects/{project}")
         for r in dict.fromkeys(roles)
     )
-    return Target(project, account, f"https://{host}", grants, repository)
+    return Target(project, account, f"https://{host}", grants, repository, bool(options.get("reassign")))
 
 
 def gar_target(options: Mapping[str, Any]) -> Target:
@@ -101,7 +106,8 @@ def gar_target(options: Mapping[str, Any]) -> Target:
             f"invalid --repository {repo_id!r}",
             fix="Give the repository id: lowercase letters, digits and hyphens, starting with a letter.",
         )
-    project, account = options["gcp_project"], options["service_account"]
+    project, account = options["gcp_project"], options.get("service_account") or ""
     repository = f"projects/{project}/locations/{location}/repositories/{repo_id}" if repo_id else None
     grant = Grant(READER, repository or f"projects/{project}")
-    return Target(project, account, f"https://{location}-docker.pkg.dev", (grant,), repository)
+    reassign = bool(options.get("reassign"))
+    return Target(project, account, f"https://{location}-docker.pkg.dev", (grant,), repository, reassign)

@@ -37,7 +37,7 @@ def test_the_documented_example_passes_the_schema_and_the_checks(tmp_path, monke
     jsonschema.validate(yaml.safe_load(text), schema())
     (tmp_path / "fleet.yaml").write_text(text)
     fleet = load(tmp_path / "fleet.yaml", Settings.read({"PRIV_TOKEN": "a-token-from-ci"}))
-    assert [e.request.provider for e in fleet.entries] == ["gcr", "gar", "acr", "private"]
+    assert [e.request.provider.name for e in fleet.entries] == ["gcr", "gar", "acr", "private"]
     assert fleet.entries[3].request.password is not None
 
 

@@ -44,18 +44,12 @@ def test_a_refusal_rolls_back_what_was_minted(sandbox, registry, regboot, passwo
     from providers.static import Private
 
     undone: list[str] = []
-    onboarding = Private.onboarding
+    use = Private._use
 
-    def minting(self, found):  # a provider that makes something and must unmake it on failure
-        plan = onboarding(self, found)
-        mint = plan.mint
+    def minting(self, identity):  # a provider that makes something and must unmake it on failure
+        return replace(use(self, identity), undo=Undo("key test-key", lambda: undone.append("test-key")))
 
-        def take(identity):
-            return replace(mint.take(identity), undo=Undo("key test-key", lambda: undone.append("test-key")))
-
-        return replace(plan, mint=replace(mint, take=take))
-
-    monkeypatch.setattr(Private, "onboarding", minting)
+    monkeypatch.setattr(Private, "_use", minting)
     done = regboot(*PRIVATE, input=canaries.new("wrong"))
     assert done.code == 1
     assert undone == ["test-key"] and "rolled back: key test-key" in done.stderr

@@ -6,6 +6,7 @@ It imports from `bootstrap.api` only, as every plugin should: the rest of regboo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from bootstrap.api import (
@@ -30,6 +31,14 @@ from bootstrap.api import (
 )
 
 
+@dataclass(frozen=True)
+class Robot:
+    """The options, checked: the registry host and the robot account's name."""
+
+    server: str
+    robot: str
+
+
 class RobotAccount(Provider):
     name = "example"
     summary = "A registry robot account whose token you hold (example plugin)."
@@ -38,24 +47,26 @@ class RobotAccount(Provider):
         Param("robot", "The robot account's name.", required=True),
     )
     takes_password: ClassVar[bool] = True  # the token comes from --password-stdin or REGBOOT_PASSWORD
+    target: Robot
 
     @classmethod
-    def check(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        """Refuse bad input before anything runs (exit 2); keep the server as regboot compares servers."""
+    def check(cls, options: Mapping[str, Any]) -> Robot:
+        """Refuse bad input before anything runs (exit 2), once: the instance keeps what this returns as its
+        `target`, the server as regboot compares servers."""
         server = check_server(options.get("server") or "")
-        return dict(options, server=server.bare, robot=check_username(options.get("robot") or ""))
+        return Robot(server.bare, check_username(options.get("robot") or ""))
 
     def inspect(self) -> Inspection:
-        robot = Identity("robot account", self.opts["robot"])
+        robot = Identity("robot account", self.target.robot)
         return Inspection(identity=robot, granted=True, held=[Held("the token you hold")])
 
     def login(self, found: Inspection) -> tuple[str, str]:
-        return f"https://{self.opts['server']}", self.opts["robot"]
+        return f"https://{self.target.server}", self.target.robot
 
     def onboarding(self, found: Inspection) -> Onboarding:
         """Nothing to make: what a robot may pull is set in the registry, and the token is its owner's. The one step
         hands the token in; the engine plans, takes and records it."""
-        use = Step("use", "credential", self.opts["robot"], "the token you hand in")
+        use = Step("use", "credential", self.target.robot, "the token you hand in")
         return Onboarding([], Change(use, self._use))
 
     def _use(self, identity: Identity) -> Taken:
