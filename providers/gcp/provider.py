@@ -408,7 +408,8 @@ class GoogleProvider(Provider):
         from providers.gcp.cloud import key_file, org_policy_constraint
 
         t, g = self.target, self.google
-        existing = g.keys(t.account_name)
+        # An account this run made (under the consumer's lease) holds no user-managed key: nothing to count.
+        existing = [] if identity.created else g.keys(t.account_name)
         if len(existing) >= MAX_KEYS:
             raise PreconditionError(
                 f"service account {t.email} already has {MAX_KEYS} user-managed keys, the most Google allows",

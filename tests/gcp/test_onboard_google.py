@@ -249,6 +249,16 @@ def test_a_new_account_is_not_searched_for_older_keys_after_onboarding(sandbox, 
     assert len(user_keys(google)) == 1
 
 
+def test_a_new_account_gets_its_key_without_its_keys_being_counted(sandbox, google, regboot):
+    """An account this run made holds no user-managed key, so it cannot be at the 10-key limit: its keys are listed
+    once, by the preflight (when it did not exist yet), and not again before the key is minted."""
+    assert regboot(*GCR).code == 0
+    operations = google.calls.operations()
+    created = operations.index("iam.CreateServiceAccount")
+    assert "iam.ListServiceAccountKeys" not in operations[created:]
+    assert len(user_keys(google)) == 1
+
+
 def test_the_preflight_reads_serve_the_inspection(sandbox, google, regboot):
     """Preflight already read the account and its keys: a rerun does not ask for them again."""
     assert regboot(*GCR).code == 0
