@@ -91,6 +91,7 @@ class GoogleProvider(Provider):
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
         self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
+        self._policies: dict[str, Any] = {}  # the grants' policies, read while a new account was awaited
 
     @classmethod
     def make_target(cls, options: Mapping[str, Any]) -> Target:
@@ -376,12 +377,21 @@ class GoogleProvider(Provider):
                 return self.ensure_identity(self.inspect(), journal)
             journal.push(f"service account {t.email}", lambda: self._delete_account(t.account_name))
         self.run.record("created", "service account", t.email, f"records {self.label}")
-        g.call(
-            f"service account {t.email} to appear",
-            lambda: g.iam.get_service_account(name=t.account_name, **g.once),
-            not_yet=_not_visible,
-            patience=APPEAR,
-        )
+
+        def appear() -> None:
+            g.call(
+                f"service account {t.email} to appear",
+                lambda: g.iam.get_service_account(name=t.account_name, **g.once),
+                not_yet=_not_visible,
+                patience=APPEAR,
+            )
+
+        # The policies the grants go into do not depend on the account: they are read while it is awaited, and
+        # written (etag-checked, so a policy changed meanwhile is read again) once it shows. A failed read is the
+        # grant's to report, in its turn.
+        scopes = [grant.scope for grant in t.grants]
+        _, *policies = together(appear, *(partial(caught, partial(g.policy, scope)) for scope in scopes))
+        self._policies = {s: p for s, p in zip(scopes, policies, strict=True) if not isinstance(p, Exception)}
         return Identity("service account", t.email, serves=self.label, created=True)
 
     def ensure_grant(self, identity: Identity, found: Inspection, journal: Journal) -> None:
@@ -393,6 +403,7 @@ class GoogleProvider(Provider):
                     partial(_bind, role=grant.role, member=member),
                     what=f"{grant.role} on {grant.scope}",
                     patience=APPEAR,
+                    read=self._policies.pop(grant.scope, None),
                 )
                 if added:
                     journal.push(f"grant of {grant.role} on {grant.scope}", partial(self._unbind, grant))
