@@ -187,14 +187,27 @@ class Google:
         )
 
     def change_policy(
-        self, resource: str, change: Callable[[policy_pb2.Policy], bool], *, what: str, patience: Patience
+        self,
+        resource: str,
+        change: Callable[[policy_pb2.Policy], bool],
+        *,
+        what: str,
+        patience: Patience,
+        read: policy_pb2.Policy | None = None,
     ) -> bool:
-        """Read-modify-write the policy of `resource`; `change` edits it in place and says whether it did.
+        """Read-modify-write the policy of `resource`; `change` edits it in place and says whether it did. `read`:
+        the policy as read already, for the first cycle.
 
-        The whole cycle is redone on a stale etag (409 ABORTED) and while a new member is not yet known."""
+        The whole cycle is redone, reading anew, on a stale etag (409 ABORTED) and while a new member is not yet
+        known."""
+        ahead = [read] if read is not None else []
 
         def cycle() -> bool:
-            policy = self._policies(resource).get_iam_policy(request=_get_request(resource), **self.once)
+            policy = (
+                ahead.pop()
+                if ahead
+                else self._policies(resource).get_iam_policy(request=_get_request(resource), **self.once)
+            )
             if not change(policy):
                 return False
             if any(b.HasField("condition") for b in policy.bindings):

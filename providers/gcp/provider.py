@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -112,6 +112,7 @@ class GoogleProvider(Provider):
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
         self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
+        self._policies: dict[str, Any] = {}  # the grants' policies, read while a new account was awaited
 
     @classmethod
     def make_target(cls, options: Mapping[str, Any]) -> Target:
@@ -430,8 +431,17 @@ class GoogleProvider(Provider):
             Identity("service account", t.email, serves=self.label, created=True),
             Step("created", "service account", t.email, f"records {self.label}"),
             Undo(f"service account {t.email}", lambda: self._delete_account(t.account_name)),
-            settle=appear,
+            settle=partial(self._await_account, appear),
         )
+
+    def _await_account(self, appear: Callable[[], None]) -> None:
+        """The policies the grants go into do not depend on the account: they are read while it is awaited, and
+        written (etag-checked, so a policy changed meanwhile is read again) once it shows. A failed read is the
+        grant's to report, in its turn."""
+        scopes = [grant.scope for grant in self.target.grants]
+        g = self.google
+        _, *policies = together(appear, *(partial(caught, partial(g.policy, scope)) for scope in scopes))
+        self._policies = {s: p for s, p in zip(scopes, policies, strict=True) if not isinstance(p, Exception)}
 
     def _grant(self, grant: Grant, identity: Identity) -> Taken:
         member = self.target.member
@@ -440,6 +450,7 @@ class GoogleProvider(Provider):
             partial(_bind, role=grant.role, member=member),
             what=f"{grant.role} on {grant.scope}",
             patience=APPEAR,
+            read=self._policies.pop(grant.scope, None),
         )
         if not added:
             return Taken(identity, Step("found", grant.role, f"granted to {member}", f"on {grant.scope}"))
@@ -453,7 +464,8 @@ class GoogleProvider(Provider):
         from providers.gcp.cloud import key_file, org_policy_constraint
 
         t, g = self.target, self.google
-        existing = g.keys(t.account_name)
+        # An account this run made (under the consumer's lease) holds no user-managed key: nothing to count.
+        existing = [] if identity.created else g.keys(t.account_name)
         if len(existing) >= MAX_KEYS:
             raise PreconditionError(
                 f"service account {t.email} already has {MAX_KEYS} user-managed keys, the most Google allows",

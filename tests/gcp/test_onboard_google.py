@@ -249,6 +249,30 @@ def test_a_new_account_is_not_searched_for_older_keys_after_onboarding(sandbox, 
     assert len(user_keys(google)) == 1
 
 
+def test_a_new_account_gets_its_key_without_its_keys_being_counted(sandbox, google, regboot):
+    """An account this run made holds no user-managed key, so it cannot be at the 10-key limit: its keys are listed
+    once, by the preflight (when it did not exist yet), and not again before the key is minted."""
+    assert regboot(*GCR).code == 0
+    operations = google.calls.operations()
+    created = operations.index("iam.CreateServiceAccount")
+    assert "iam.ListServiceAccountKeys" not in operations[created:]
+    assert len(user_keys(google)) == 1
+
+
+def test_the_grants_policy_is_read_while_the_new_account_is_awaited(sandbox, google, regboot):
+    """A new account takes a while to appear, and the policy its grant goes into does not depend on it: the policy
+    is read meanwhile, and written (etag-checked) once the account shows."""
+    google.calls.inject("iam.GetServiceAccount", Fault(kind="not_visible"), times=5, at=3)
+    done = regboot(*GCR)
+    assert done.code == 0, done.stderr
+    operations = google.calls.operations()
+    appeared = len(operations) - operations[::-1].index("iam.GetServiceAccount") - 1
+    read, written = operations.index("ar.repositories.getIamPolicy"), operations.index("ar.repositories.setIamPolicy")
+    assert read < appeared < written
+    assert operations.count("ar.repositories.getIamPolicy") == 1
+    assert user_keys(google) and google.calls.pending() == 0
+
+
 def test_the_preflight_reads_serve_the_inspection(sandbox, google, regboot):
     """Preflight already read the account and its keys: a rerun does not ask for them again."""
     assert regboot(*GCR).code == 0
