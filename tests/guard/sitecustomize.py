@@ -21,9 +21,10 @@ class _GuardSocket:
 
             def exec_module(module):
                 load(module)
-                import loopback
+                if "loopback" not in sys.modules:  # else loopback itself imports socket, and its importer installs it
+                    import loopback
 
-                loopback.install()
+                    loopback.install()
 
             spec.loader.exec_module = exec_module
         return spec
