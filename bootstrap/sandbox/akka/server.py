@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import marshal
-import socketserver
+import socket
 import sys
 import tempfile
 import threading
@@ -52,9 +52,10 @@ def install(
     return exe
 
 
-class _Handler(socketserver.StreamRequestHandler):
-    def handle(self) -> None:
-        request = marshal.loads(self.rfile.read())  # from client.py, run by this very interpreter
+def _answer(connection: socket.socket) -> None:
+    """One command: its request read to the end, run against the state, the answer sent back."""
+    with connection:
+        request = marshal.loads(b"".join(iter(lambda: connection.recv(65536), b"")))  # client.py, this interpreter
         try:
             done = run(request["argv"], request["env"], caller=request["caller"], began=request["began"], local=False)
             answer: dict[str, Any] = asdict(done)
@@ -62,38 +63,51 @@ class _Handler(socketserver.StreamRequestHandler):
             answer = {"local": True}
         except Exception as error:  # a defect of the stand-in: say it where the test will see it
             answer = {"out": "", "err": f"stand-in akka server: {error!r}\n", "code": 70, "late": 0, "garbage": False}
-        self.wfile.write(marshal.dumps(answer))
-
-
-class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
+        connection.sendall(marshal.dumps(answer))
 
 
 class AkkaServer:
-    """Serves the commands of the executables `install(server=...)` wrote, in threads of this process."""
+    """Serves the commands of the executables `install(server=...)` wrote, each in a thread of this process."""
 
     def __init__(self, near: Path) -> None:
         """The socket goes at `near`, or in a new temporary folder when that path is too long for one."""
-        self._folder = None if len(str(near)) <= _MAX_ADDRESS else Path(tempfile.mkdtemp(prefix="regboot-akka-"))
-        self.address = str(self._folder / "socket" if self._folder else near)
-        self._server: _Server | None = None
+        self._near = near
+        self._folder: Path | None = None
+        self.address = str(near)
+        self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     def start(self) -> str:
+        if len(str(self._near)) > _MAX_ADDRESS:
+            self._folder = Path(tempfile.mkdtemp(prefix="regboot-akka-"))
+            self.address = str(self._folder / "socket")
         Path(self.address).unlink(missing_ok=True)  # left by a sandbox process that was killed
-        self._server = _Server(self.address, _Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="akka-server", daemon=True
-        )
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(self.address)
+        self._listener.listen(64)
+        self._thread = threading.Thread(target=self._serve, args=(self._listener,), name="akka-server", daemon=True)
         self._thread.start()
         return self.address
 
+    def _serve(self, listener: socket.socket) -> None:
+        while True:
+            connection, _ = listener.accept()
+            if self._stopping:
+                connection.close()
+                return
+            threading.Thread(target=_answer, args=(connection,), name="akka-command", daemon=True).start()
+
     def stop(self) -> None:
-        if self._server is None:
+        """At once: a connection of its own wakes the accepting thread, where a polling loop would be waited for."""
+        if self._listener is None or self._thread is None:
             return
-        self._server.shutdown()
-        self._server.server_close()
-        self._server = None
+        self._stopping = True
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as wake:
+            wake.connect(self.address)
+        self._thread.join()
+        self._listener.close()
+        self._listener = None
         Path(self.address).unlink(missing_ok=True)
         if self._folder:
             self._folder.rmdir()
