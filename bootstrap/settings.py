@@ -35,6 +35,8 @@ class Settings:
     akka_token: bool  # AKKA_TOKEN is set: a service token logs the CLI in, not `akka auth login`
     registry_endpoint: str | None  # where registry calls go instead (emulators, a mirror): scheme://host[:port]
     endpoints: Mapping[str, Endpoint]  # every REGBOOT_*_ENDPOINT given, by variable
+    # SSL_CERT_FILE and SSL_CERT_DIR, which httpx reads itself: verification makes one TLS context per pair
+    ca: tuple[str | None, str | None] = (None, None)
     password: Secret | None = field(default=None, repr=False)  # REGBOOT_PASSWORD
 
     @classmethod
@@ -59,6 +61,7 @@ class Settings:
             # a registry serves /v2/ at its root, so only scheme, host and port count
             registry_endpoint=f"{'http' if registry.plain else 'https'}://{registry.netloc}" if registry else None,
             endpoints=endpoints,
+            ca=(env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None),
             password=Secret(env["REGBOOT_PASSWORD"]) if env.get("REGBOOT_PASSWORD") else None,
         )
 

@@ -12,7 +12,8 @@ from types import TracebackType
 from typing import Any
 
 from bootstrap import clock
-from bootstrap.sandbox import akka, latency
+from bootstrap.sandbox import latency
+from bootstrap.sandbox.akka.server import AkkaServer, install
 
 # Credential discovery must never reach a metadata server (169.254.169.254): these make Google's ADC skip the
 # GCE check, and point it at a closed loopback port should anything still try.
@@ -65,9 +66,11 @@ class Sandbox:
         self.env: dict[str, str] = {}
         # With its own clouds, the sandbox keeps one virtual clock for them and for regboot's waits (bootstrap/clock.py)
         self.clock: clock.SharedClock | None = None
+        self.akka_server = AkkaServer(self.bin / ".akka.sock")
 
     def start(self) -> dict[str, str]:
-        exe = akka.install(self.bin, self.akka_state_file, project=self.project)
+        self.bin.mkdir(parents=True, exist_ok=True)
+        exe = install(self.bin, self.akka_state_file, project=self.project, server=self.akka_server.start())
         self.env = {
             **NO_METADATA,
             "REGBOOT_AKKA_BIN": str(exe),
@@ -128,6 +131,7 @@ class Sandbox:
         return self.clock or clock.REAL
 
     def stop(self) -> None:
+        self.akka_server.stop()
         for emulator in self.emulators.values():
             emulator.stop()
         if self._own_dir:

@@ -75,7 +75,7 @@ def verify_credential(
     def attempt() -> flow.Passed:
         nonlocal attempts
         attempts += 1
-        return flow.check(target, credential, base, timeout=per_request)
+        return flow.check(target, credential, base, timeout=per_request, ca=settings.ca)
 
     def not_yet(exc: BaseException) -> Retry | None:
         if isinstance(exc, flow.Busy):

@@ -41,11 +41,12 @@ def test_a_platform_slower_than_regboots_limit_fails_inside_akka_at_that_limit(s
 
 
 def test_the_stand_in_reads_timeouts_as_go_durations():
-    from bootstrap.sandbox.akka import CliError, go_duration
+    from bootstrap.sandbox.akka.cli import go_duration
+    from bootstrap.sandbox.akka.model import AkkaError
 
     assert [go_duration(t) for t in ("60s", "1m30s", "500ms", "1.5s", "0", "2h")] == [60, 90, 0.5, 1.5, 0, 7200]
     for bad in ("60", "s", "1x", ""):
-        with pytest.raises(CliError, match='for "--timeout" flag'):
+        with pytest.raises(AkkaError, match='for "--timeout" flag'):
             go_duration(bad)
 
 
@@ -120,14 +121,14 @@ def test_a_region_the_project_does_not_have_is_refused_before_any_write(sandbox,
 
 # --- issue 17: fewer akka commands ---------------------------------------------------------------------------
 def test_the_clis_dialect_is_learned_once_per_installed_binary(sandbox, regboot, canaries):
-    from bootstrap.sandbox import akka
+    from bootstrap.sandbox.akka.server import install
 
     assert onboard(regboot, canaries).code == 0
     assert onboard(regboot, canaries, "--secret-name", "second").code == 0
     assert akka_commands(sandbox).count("docker") == 1  # `akka docker --help`, asked by the first run only
     # An older CLI installed over it: a new file, whose dialect is learned anew and used.
     set_platform(sandbox, version="2.0.12")
-    akka.install(sandbox.bin, sandbox.akka_state_file)
+    install(sandbox.bin, sandbox.akka_state_file, server=sandbox.akka_server.address)
     assert onboard(regboot, canaries).code == 0
     assert akka_commands(sandbox).count("docker") == 2
     assert "docker delete-credentials" not in akka_commands(sandbox)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bootstrap.sandbox import latency
-from bootstrap.sandbox.akka import _reaches_platform
+from bootstrap.sandbox.akka.client import reaches_platform
 from bootstrap.sandbox.world import Sandbox
 from tests.conftest import set_platform
 
@@ -18,10 +18,10 @@ def test_a_sandbox_started_with_latency_hands_it_to_the_shells_that_use_it(tmp_p
 
 
 def test_only_commands_that_reach_the_platform_take_its_latency():
-    assert _reaches_platform(["projects", "get", "demo-project", "--timeout", "60s"])
-    assert _reaches_platform(["docker", "list-credentials", "--project", "p"])
+    assert reaches_platform(["projects", "get", "demo-project", "--timeout", "60s"])
+    assert reaches_platform(["docker", "list-credentials", "--project", "p"])
     for local in (["config", "get", "project"], ["docker", "--help"], ["version"], ["docker", "add-credentials", "-h"]):
-        assert not _reaches_platform(local), local
+        assert not reaches_platform(local), local
 
 
 def test_the_stand_in_records_how_long_each_of_its_commands_took(sandbox, regboot, canaries):

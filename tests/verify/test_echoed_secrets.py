@@ -8,7 +8,7 @@ import json
 import re
 from urllib.parse import quote
 
-from bootstrap.sandbox.akka import go_quoted
+from bootstrap.sandbox.akka.cli import go_quoted
 from bootstrap.sandbox.world import GCP_PROJECT
 from tests.conftest import set_platform
 from tests.verify.conftest import SERVER

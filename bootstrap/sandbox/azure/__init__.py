@@ -76,8 +76,8 @@ class AzureEmulator:
         """Write an executable `az` into `bin_dir` that answers token requests from this (started) emulator.
 
         Put `bin_dir` first on PATH. The launcher names this emulator's control URL and runs az_cli.py as a plain
-        script (standard library only, so a token costs one bare interpreter start; `-P` keeps the script's own
-        folder, whose modules are not standalone, off sys.path)."""
+        script (standard library only, so a token costs one bare interpreter start; `-S` skips site's .pth files, `-P`
+        keeps the script's own folder, whose modules are not standalone, off sys.path)."""
         # Imported here, not at the top: `python -m bootstrap.sandbox.azure.az_cli` must not find it imported already.
         from bootstrap.sandbox.azure import az_cli
 
@@ -87,7 +87,7 @@ class AzureEmulator:
             "#!/bin/sh\n"
             "# Stand-in Azure CLI of the regboot sandbox: bootstrap/sandbox/azure/az_cli.py\n"
             f"export {az_cli.CONTROL_ENV}={shlex.quote(self.arm.url)}\n"
-            f'exec {shlex.quote(sys.executable)} -P {shlex.quote(str(Path(az_cli.__file__).resolve()))} "$@"\n'
+            f'exec {shlex.quote(sys.executable)} -S -P {shlex.quote(str(Path(az_cli.__file__).resolve()))} "$@"\n'
         )
         launcher.chmod(0o755)
         return launcher

@@ -7,16 +7,17 @@ REGBOOT_SANDBOX_AZURE_CONTROL (its ARM URL), which the launcher from `AzureEmula
 stderr as `ERROR: ...` with exit status 1, like the real CLI, except a login endpoint it cannot reach, which the real
 CLI reports as an unexpected error with requests' message and a traceback; commands it does not emulate exit 2.
 
-It imports only the standard library: the launcher runs this file as a script (`python -P`), so each token costs
+It imports only the standard library: the launcher runs this file as a script (`python -S -P`), so each token costs
 one bare interpreter start (azure-identity runs `az` once per token, and msgraph asks for a token on every request).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import contextlib
 import json
 import os
+import socket
 import sys
 from urllib.parse import urlencode, urlsplit
 
@@ -47,24 +48,33 @@ def _ask(what: str, query: dict[str, str]) -> dict:
             f"regboot sandbox az: {CONTROL_ENV} must name the emulator on loopback, not {base.geturl()!r}; "
             "run the launcher that AzureEmulator.install_az writes"
         )
-    # http.client, not urllib: it never consults proxy settings, and the emulator is on loopback.
-    connection = http.client.HTTPConnection(base.hostname, base.port, timeout=10)
     try:
-        connection.request("GET", f"/_sandbox/{what}?{urlencode({k: v for k, v in query.items() if v})}")
-        response = connection.getresponse()
-        body = json.loads(response.read() or b"{}")
+        status, answer = _get(
+            base.hostname, base.port or 80, f"/_sandbox/{what}?{urlencode({k: v for k, v in query.items() if v})}"
+        )
+        body = json.loads(answer or b"{}")
     except OSError as err:
         raise RuntimeError(
             f"regboot sandbox az: the Azure emulator at {base.geturl()} does not answer: {err}"
         ) from None
-    finally:
-        connection.close()
-    if response.status != 200:
+    if status != 200:
         error = body.get("error", {})
         if error.get("code") == "NetworkError":
             raise _Unexpected(error["message"])
-        raise RuntimeError(error.get("message", f"HTTP {response.status}"))
+        raise RuntimeError(error.get("message", f"HTTP {status}"))
     return body
+
+
+def _get(host: str, port: int, target: str) -> tuple[int, bytes]:
+    """One GET in HTTP/1.0, after whose answer the server closes the connection. Not http.client: it loads ssl and
+    email, which cost more than all the rest of this process; not urllib: it consults proxy settings, and the
+    emulator is on loopback."""
+    with socket.create_connection((host, port), timeout=10) as connection:
+        name = f"[{host}]" if ":" in host else host
+        connection.sendall(f"GET {target} HTTP/1.0\r\nHost: {name}:{port}\r\n\r\n".encode())
+        data = b"".join(iter(lambda: connection.recv(65536), b""))
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(None, 2)[1]), body
 
 
 class _Unexpected(RuntimeError):
@@ -106,4 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # The launcher runs this with -S (site's .pth files cost what the rest does): the tests' guard, if any, by hand.
+    with contextlib.suppress(ImportError):
+        import sitecustomize  # noqa: F401
     sys.exit(main())
