@@ -4,9 +4,12 @@ the test. Installed in the test process by conftest and in every child Python pr
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: sitecustomize installs this guard as a child first imports socket
+    import socket
 
 _ALLOWED_NAMES = {"localhost", "ip6-localhost"}
 blocked: list[str] = []
@@ -29,6 +32,8 @@ def lifted() -> Iterator[None]:
 
 
 def _check(sock: socket.socket, address: object) -> None:
+    import socket
+
     if _lifted:
         return
     if sock.family not in (socket.AF_INET, socket.AF_INET6) or not isinstance(address, tuple):
@@ -53,6 +58,8 @@ def _check(sock: socket.socket, address: object) -> None:
 
 
 def install() -> None:
+    import socket
+
     if getattr(socket.socket, "_regboot_guarded", False):
         return
     connect, connect_ex = socket.socket.connect, socket.socket.connect_ex

@@ -21,10 +21,9 @@ class _GuardSocket:
 
             def exec_module(module):
                 load(module)
-                if "loopback" not in sys.modules:  # else loopback itself imports socket, and its importer installs it
-                    import loopback
+                import loopback  # which imports socket only inside its functions
 
-                    loopback.install()
+                loopback.install()
 
             spec.loader.exec_module = exec_module
         return spec
