@@ -55,18 +55,11 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
             render_error(command, err, common.output)
         raise typer.Exit(err.exit_status) from None
     except KeyboardInterrupt:
-        interrupts.settle()
-        stopped = Interrupted(
-            f"interrupted by {interrupts.name()}: what this run had made and not yet handed to the platform "
-            "was rolled back",
-            fix=f"Run `{_command_line()}` again to finish.",
-        )
-        if ctx and (done := ctx.done()):
-            stopped.data = {"actions": done}
-        with _gone_terminal_tolerated(stopped):
-            render_error(command, stopped, common.output)
-        raise typer.Exit(stopped.exit_status) from None
-    except Exception as exc:  # a bug: say so plainly, the traceback only on request
+        _interrupted(command, common, ctx)
+    except Exception as exc:
+        if _wraps_interrupt(exc):
+            _interrupted(command, common, ctx)
+        # a bug: say so plainly, the traceback only on request
         interrupts.settle()
         _debug_traceback(common)
         bug = OperationError(
@@ -81,6 +74,34 @@ def execute(command: str, common: Common, work: Callable[[Context], Result]) -> 
             ctx.close()
     render(result, common.output)
     raise typer.Exit(result.exit_status)
+
+
+def _interrupted(command: str, common: Common, ctx: Context | None) -> NoReturn:
+    interrupts.settle()
+    stopped = Interrupted(
+        f"interrupted by {interrupts.name()}: what this run had made and not yet handed to the platform "
+        "was rolled back",
+        fix=f"Run `{_command_line()}` again to finish.",
+    )
+    if ctx and (done := ctx.done()):
+        stopped.data = {"actions": done}
+    with _gone_terminal_tolerated(stopped):
+        render_error(command, stopped, common.output)
+    raise typer.Exit(stopped.exit_status) from None
+
+
+def _wraps_interrupt(exc: BaseException) -> bool:
+    """A stop signal that lands while a class is being made (an SDK imported lazily mid-run) reaches us wrapped:
+    Python reports a KeyboardInterrupt raised in `__set_name__` as a RuntimeError caused by it. It is still the
+    signal, not a bug."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # a chain, never a cycle worth following further
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _gone_terminal_tolerated(err: RegbootError) -> AbstractContextManager[None]:
