@@ -1,16 +1,28 @@
-"""regboot's command line: thin typer commands that parse, call the engine and render the result."""
+"""regboot's command line: thin typer commands that parse, call the engine and render the result.
+
+This module is what starts: the table of commands and `main`. typer, the root application (app.py) and each
+command load only when a command runs; `regboot --help` and `--version` are answered without them (roothelp.py),
+since typer's import is most of what a start costs.
+"""
 
 from __future__ import annotations
 
-import importlib
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING
 
-import typer
-from typer.core import TyperGroup
+if TYPE_CHECKING:
+    import typer
 
-from bootstrap import __version__
+ROOT_HELP = "Give a platform pull access to a private container registry, and later rotate or remove it."
+VERSION_HELP = "Show the version and exit."
+DEBUG_HELP = "Show tracebacks and more detail on stderr."
+EXAMPLES = (
+    "regboot onboard gcr --gcp-project my-project",
+    "regboot status",
+    "regboot rotate --secret-name docker-credentials",
+    "regboot onboard gcr --help",
+    "regboot --install-completion   # bash, zsh or fish: Tab completes commands and options",
+)
 
 # Each command: its module (which defines `app`) and what it does. `regboot --help` lists them from here, and a run
 # builds only the command it runs: importing a command loads the provider plugins and builds every provider's
@@ -43,130 +55,19 @@ def help_of(command: str) -> str:
     return COMMANDS[command][1]
 
 
-def epilog(*examples: str) -> str:
-    """The examples that end a command's help, kept as written (\b stops the help formatter rewrapping them)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in examples)
-
-
-def command_app(name: str, **settings: Any) -> typer.Typer:
-    """The app a command module defines, with the root's look: built on its own, it inherits nothing from it."""
-    return typer.Typer(name=name, help=help_of(name), add_completion=False, rich_markup_mode=None, **settings)
-
-
-def single_command(name: str, *examples: str) -> tuple[typer.Typer, Callable[[Callable[..., Any]], Any]]:
-    """A one-verb command (apply, status, verify, plugins): its app, and the decorator that makes a function the
-    command, its help the root's line for it, ending with `examples`."""
-    app = command_app(name)
-    return app, app.command(name, help=help_of(name), epilog=epilog(*examples))
-
-
-class _Commands(TyperGroup):
-    """The root group: its commands are imported and built when asked for by name."""
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in COMMANDS:
-            return None
-        return typer.main.get_command(importlib.import_module(COMMANDS[cmd_name][0]).app)
-
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        ctx.meta["regboot.argv"] = list(args)
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: Any) -> Any:
-        from typer._click.exceptions import UsageError as CommandLineError
-
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:  # a stop signal while the command loaded: its run, which handles one, never began
-            from bootstrap import interrupts
-            from bootstrap.errors import Interrupted
-            from bootstrap.output import render_error
-
-            interrupts.settle()
-            argv = ctx.meta.get("regboot.argv", [])
-            stopped = Interrupted(f"interrupted by {interrupts.name()} before anything was done")
-            render_error(_command(argv), stopped, "json" if _wants_json(argv) else "text")
-            raise typer.Exit(stopped.exit_status) from None
-        except CommandLineError as err:
-            if err.message.startswith("Got unexpected extra argument"):
-                # A stray argument is often a token pasted where --password-stdin was meant: never echo it.
-                count = len(err.message.rsplit("(", 1)[-1].rstrip(")").split())
-                err.message = f"{count} unexpected argument{'s' if count > 1 else ''} (not shown: it may be a secret)"
-            argv = ctx.meta.get("regboot.argv", [])
-            if not _wants_json(argv):
-                raise
-            # A script asked for JSON: even a command line that does not parse answers with the envelope.
-            from bootstrap.errors import UsageError
-            from bootstrap.output import render_error
-
-            command = _command(argv)
-            fix = f"Run `regboot {command} --help` for the options." if command != "regboot" else ""
-            render_error(command, UsageError(err.format_message(), fix=fix), "json")
-            raise typer.Exit(2) from None
-
-
-def _command(argv: list[str]) -> str:
-    return next((a for a in argv if a in COMMANDS), "regboot")
-
-
-def _wants_json(argv: list[str]) -> bool:
-    """`-o json`, `--output json`, `--output=json` or `-ojson` anywhere on the raw command line."""
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
-    return any(
-        (a in ("-o", "--output") and b == "json") or a in ("--output=json", "-ojson", "-o=json") for a, b in pairs
-    )
-
-
-app = typer.Typer(
-    cls=_Commands,
-    name="regboot",
-    help="Give a platform pull access to a private container registry, and later rotate or remove it.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    epilog=epilog(
-        "regboot onboard gcr --gcp-project my-project",
-        "regboot status",
-        "regboot rotate --secret-name docker-credentials",
-        "regboot onboard gcr --help",
-        "regboot --install-completion   # bash, zsh or fish: Tab completes commands and options",
-    ),
-    pretty_exceptions_enable=False,  # rich tracebacks print locals, and a local may hold a password
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"regboot {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and more detail on stderr.")] = False,
-) -> None:
-    """Give a platform pull access to a private container registry, and later rotate or remove it."""
-    from bootstrap.cli import options
-
-    options.GLOBAL_DEBUG = debug
-
-
 def build() -> typer.Typer:
     """The application; each command is built when it is run (see COMMANDS)."""
+    from bootstrap.cli.app import app
+
     return app
 
 
 def main() -> None:
+    from bootstrap.cli import roothelp
+
+    if (answer := roothelp.answer(sys.argv[1:])) is not None:
+        sys.stdout.write(answer)
+        sys.exit(0)
     from bootstrap import interrupts
 
     # httpx (verification, Graph) imports its own command-line client, click and rich, whenever they are installed,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bootstrap.cli import single_command
+from bootstrap.cli.app import single_command
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 from bootstrap.errors import UsageError

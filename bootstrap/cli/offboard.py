@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bootstrap.cli import command_app, epilog
+from bootstrap.cli.app import command_app, epilog
 from bootstrap.cli.options import COMMAND, PLATFORM, Common, named_command, provider_command
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bootstrap.cli import command_app, epilog
+from bootstrap.cli.app import command_app, epilog
 from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry

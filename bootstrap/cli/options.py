@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bootstrap.cli import epilog
+from bootstrap.cli.app import epilog
 from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
 from bootstrap.credentials import Secret
 from bootstrap.errors import UsageError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from bootstrap.cli import single_command
+from bootstrap.cli.app import single_command
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
 from bootstrap.plugins import registry

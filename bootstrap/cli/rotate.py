@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bootstrap.cli import command_app, epilog
+from bootstrap.cli.app import command_app, epilog
 from bootstrap.cli.options import (
     COMMAND,
     PASSWORD_STDIN,

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bootstrap.cli import command_app, epilog
+from bootstrap.cli.app import command_app, epilog
 
 app = command_app(
     "sandbox",

@@ -94,3 +94,33 @@ def test_completion_works_in_bash_zsh_and_fish(shell, tmp_path):
     assert done.returncode == 0, done.stderr
     written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
     assert any(f"complete_{shell}" in text for text in written), written
+
+
+@pytest.mark.parametrize("columns", [40, 50, 51, 60, 72, 79, 80, 81, 100, 200])
+def test_the_root_help_printed_without_typer_is_typers_own_at_every_width(columns):
+    # typer's rendering in a process of its own, as a terminal of that width gets it (CliRunner wraps differently)
+    code = "from bootstrap.cli import build\nbuild()(['--help'], prog_name='regboot')"
+    env = {**os.environ, "COLUMNS": str(columns)}
+    typers = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    quick = subprocess.run([regboot_exe(), "--help"], capture_output=True, text=True, env=env, check=True)
+    assert typers.returncode == 0, typers.stderr
+    assert quick.stdout == typers.stdout
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["--version"]])
+def test_the_root_help_and_version_load_no_typer(argv):
+    code = (
+        f"import sys\nsys.argv = ['regboot', *{argv!r}]\nfrom bootstrap.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+        "print('TYPER', 'typer' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.endswith("TYPER False\n"), done.stdout
+    assert ("Usage: regboot [OPTIONS] COMMAND" if argv != ["--version"] else "regboot ") in done.stdout
+
+
+def test_any_other_root_command_line_is_typers():
+    from bootstrap.cli import roothelp
+
+    for argv in ([], ["--debug", "--help"], ["onboard", "--help"], ["--help", "status"], ["--version", "--debug"]):
+        assert roothelp.answer(argv) is None, argv
