@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # What a run imports lazily, so that no child pays for it: regboot, its providers, and the clouds' SDKs.
 PRELOAD = (
-    "bootstrap.cli",
+    "bootstrap.cli.app",
     "bootstrap.engine.onboard",
     "providers.static",
     "providers.gcp.provider",
@@ -42,7 +42,6 @@ PRELOAD = (
     "google.cloud.iam_admin_v1.services.iam.transports",
     "azure.identity",
     "azure.mgmt.authorization",
-    "azure.mgmt.containerregistry",
     "msgraph.graph_request_adapter",
     "msgraph_core",
     "kiota_http.middleware.options",

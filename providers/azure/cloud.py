@@ -166,35 +166,11 @@ class Azure:
             )
         return self._clients[key]
 
-    @property
-    def registries(self) -> Any:
-        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
-
-        return self._arm("acr", ContainerRegistryManagementClient).registries
-
-    def registries_in(self, subscription: str) -> Any:
-        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
-
-        return self._arm("acr", ContainerRegistryManagementClient, subscription).registries
-
     def subscriptions(self) -> list[tuple[str, str]]:
         """(id, display name) of every subscription the credential can list (ARM's Subscriptions - List)."""
-        from azure.core.rest import HttpRequest
-        from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+        from providers.azure import registries
 
-        client = self._arm("acr", ContainerRegistryManagementClient, "-")  # the path names no subscription
-
-        def listing() -> list[tuple[str, str]]:
-            found, url = [], "/subscriptions?api-version=2022-12-01"
-            while url:
-                response = client.send_request(HttpRequest("GET", url))
-                response.raise_for_status()
-                page = response.json()
-                found += [(s["subscriptionId"], s.get("displayName") or "") for s in page.get("value", [])]
-                url = page.get("nextLink") or ""
-            return found
-
-        return self.arm("your subscriptions", listing)
+        return self.arm("your subscriptions", lambda: registries.subscriptions(self))
 
     def cli_default_subscription(self) -> str | None:
         """The az CLI's default subscription, when az is the credential in use (`az account show`); else None."""
@@ -222,9 +198,18 @@ class Azure:
 
     @property
     def authorization(self) -> Any:
+        return self.authorization_in(self.subscription)
+
+    def authorization_in(self, subscription: str) -> Any:
         from azure.mgmt.authorization import AuthorizationManagementClient
 
-        return self._arm("authz", AuthorizationManagementClient)
+        return self._arm("authz", AuthorizationManagementClient, subscription)
+
+    def arm_pipeline(self, subscription: str) -> Any:
+        """The authorization client's pipeline (this credential, timeouts and policies), for the plain GETs of
+        providers/azure/registries.py: any management client's would do, and this one is loaded anyway. `_client`
+        is the ARMPipelineClient every generated Azure client keeps; its multi-API client has no `send_request`."""
+        return self.authorization_in(subscription)._client
 
     async def _graph(self) -> Graph:
         if "graph" not in self._clients:

@@ -43,6 +43,8 @@ from bootstrap.api import (
     caught,
     together,
 )
+from providers.azure import registries
+from providers.azure.registries import Registry
 from providers.azure.targets import (
     ACR_PULL,
     APP_TAG,
@@ -89,7 +91,6 @@ class Acr(Provider):
     summary = "Azure Container Registry: an app + service principal with the pull role on the registry, a password."
     needs: ClassVar[Mapping[str, str]] = {
         "azure.identity": "azure-identity",
-        "azure.mgmt.containerregistry": "azure-mgmt-containerregistry",
         "azure.mgmt.authorization": "azure-mgmt-authorization",
         "msgraph": "msgraph-sdk",
     }
@@ -152,7 +153,7 @@ class Acr(Provider):
             self._registry_facts = {
                 "registry_id": registry.id,
                 "login_server": registry.login_server,
-                "role": REPOSITORY_READER if _abac(registry) else ACR_PULL,
+                "role": REPOSITORY_READER if registry.abac else ACR_PULL,
             }
         return self._registry_facts
 
@@ -184,21 +185,21 @@ class Acr(Provider):
                 code="missing_permission",
             )
 
-    def _registry(self) -> Any:
-        t, az = self.target, self.azure
+    def _registry(self) -> Registry:
+        t, az, group = self.target, self.azure, self.target.resource_group
         try:
-            if t.resource_group:
+            if group:
                 found = [
                     az.arm(
                         f"registry {t.registry}",
-                        lambda: az.registries.get(t.resource_group, t.registry),
+                        lambda: registries.registry(az, group, t.registry),
                         allow=_arm_refusable,
                     )
                 ]
             else:
                 found = [
                     r
-                    for r in az.arm("registries", lambda: list(az.registries.list()), allow=_arm_refusable)
+                    for r in az.arm("registries", lambda: registries.registries(az), allow=_arm_refusable)
                     if r.name.lower() == t.registry.lower()
                 ]
         except Exception as err:
@@ -738,11 +739,6 @@ def _subscription_holding(azure: Azure, registry: str) -> str:
 def _registration(identity: Identity) -> Registration:
     assert isinstance(identity, Registration)  # every identity this provider hands out is one
     return identity
-
-
-def _abac(registry: Any) -> bool:
-    mode = getattr(registry, "role_assignment_mode", None)
-    return str(getattr(mode, "value", mode) or "").lower() == "abacrepositorypermissions"
 
 
 def _matches(pattern: str, action: str) -> bool:

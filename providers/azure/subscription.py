@@ -40,10 +40,13 @@ def _holds(azure: Azure, subscription: str, registry: str) -> bool:
     def unlistable(err: Exception) -> bool:
         return status_of(err) in (401, 403, 404) or code_of(err) == UNREGISTERED
 
-    registries = azure.registries_in(subscription)
+    from providers.azure import registries
+
     try:
         found = azure.arm(
-            f"registries in subscription {subscription}", lambda: list(registries.list()), allow=unlistable
+            f"registries in subscription {subscription}",
+            lambda: registries.registries(azure, subscription),
+            allow=unlistable,
         )
     except Exception as err:
         if unlistable(err):
