@@ -59,6 +59,7 @@ def compiled() -> Path | None:
         os.close(handle)
         try:
             subprocess.run([*command, "-o", partial, str(SOURCE)], check=True, capture_output=True, timeout=120)
+            os.chmod(partial, 0o755)  # mkstemp's 0600, should the linker have written into it rather than anew
             os.replace(partial, binary)
         finally:
             Path(partial).unlink(missing_ok=True)

@@ -34,10 +34,10 @@ def install(
     bin_dir.mkdir(parents=True, exist_ok=True)
     exe = bin_dir / "akka"
     binary = build.compiled()
-    script = _python_client(bin_dir / ".akka.py" if binary else exe, server)
+    script = _python_client((bin_dir / ".akka.py").absolute() if binary else exe, server)  # run from any cwd
     if binary:
-        # one build serves every sandbox: what is this one's rides at the end, where client.c reads it
-        trailer = f"{server or ''}\0{script}\0".encode()
+        # one build serves every sandbox: this one's server and client.py ride at the end, where client.c reads them
+        trailer = os.fsencode(server or "") + b"\0" + os.fsencode(script) + b"\0"
         _replace(exe, binary.read_bytes() + trailer + b"%08d" % len(trailer))
     if state is not None or not state_file.exists():
         state_file.write_text(json.dumps(state or default_state(project), indent=2))

@@ -62,4 +62,4 @@ def answer(done: Answer) -> list[bytes]:
         return text.encode("utf-8", "surrogateescape")  # an argv byte that was not UTF-8 is echoed back as it came
 
     late = repr(float(done.late)).encode()
-    return [b"done", str(done.code).encode(), late, encoded(done.out), encoded(done.err), GARBAGE * done.garbage]
+    return [b"done", str(int(done.code)).encode(), late, encoded(done.out), encoded(done.err), GARBAGE * done.garbage]
