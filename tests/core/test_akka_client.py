@@ -118,6 +118,17 @@ def test_faults_end_alike(sandbox, monkeypatch, fault):
 
 
 @needs_cc
+def test_a_defect_of_the_stand_in_is_said_alike(sandbox, monkeypatch):
+    seen = {}
+    for kind in KINDS:
+        exe = installed(sandbox, kind, monkeypatch)
+        sandbox.akka_state_file.write_text("{not json")  # the server's command fails inside the stand-in itself
+        seen[kind] = akka(exe, "projects", "get", "demo-project")
+    assert seen["compiled"] == seen["python"]
+    assert seen["python"][0] == 70 and seen["python"][2].startswith(b"stand-in akka server: JSONDecodeError")
+
+
+@needs_cc
 def test_a_signal_reaches_the_process_that_ran_akka(sandbox, monkeypatch):
     """The fault signals the caller: the shell that ran akka, through either client (the same pid runs it)."""
     shell = ["sh", "-c", 'trap "echo caught USR1" USR1; "$@"; echo "akka exited $?"', "sh"]
