@@ -44,7 +44,7 @@ from tests.reliability.endstate import (
 # REGBOOT_CALL_TIMEOUT of every sweep run: a timeout case costs a second or two, not 30. An emulator answers in
 # milliseconds; should one be slower on a busy machine, that is one more timeout, which regboot must ride out anyway.
 CALL_TIMEOUT = 0.5
-AKKA_TIMEOUT = 2.0  # REGBOOT_AKKA_TIMEOUT: the stand-in akka is a Python process, ~40 ms a command when idle
+AKKA_TIMEOUT = 2.0  # REGBOOT_AKKA_TIMEOUT: a stand-in akka command takes ms when idle (~40 ms in Python, no cc)
 ENV = {"REGBOOT_CALL_TIMEOUT": str(CALL_TIMEOUT), "REGBOOT_AKKA_TIMEOUT": str(AKKA_TIMEOUT)}
 
 ARGS = {

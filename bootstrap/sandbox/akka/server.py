@@ -1,20 +1,19 @@
 """The stand-in akka as a sandbox runs it: the `akka` executable installed on its PATH, and the server, a thread of
 the sandbox's process, that answers the executable's commands on a unix socket (one request, one answer per
-connection, in marshal's format; client.py has the other side)."""
+connection, in wire.py's format; client.c and client.py have the other side)."""
 
 from __future__ import annotations
 
 import json
-import marshal
+import os
 import socket
 import sys
 import tempfile
 import threading
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
-from bootstrap.sandbox.akka.cli import RunLocally, run
+from bootstrap.sandbox.akka import build, wire
+from bootstrap.sandbox.akka.cli import Answer, RunLocally, run
 from bootstrap.sandbox.akka.model import default_state
 
 _ROOT = Path(__file__).resolve().parents[3]
@@ -30,40 +29,62 @@ def install(
     server: str | None = None,
 ) -> Path:
     """Write an executable `akka` into bin_dir that asks the server at `server` (or, without one, does the work
-    itself), and a fresh state file unless one exists; return the executable's path."""
+    itself), and a fresh state file unless one exists; return the executable's path. The executable is client.c
+    compiled when a C compiler is found, with client.py beside it for what must run in Python; else client.py."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     exe = bin_dir / "akka"
-    # -S: the suite starts thousands of these, and site's .pth processing costs about what a command does. What
-    # site would have given is added by hand: this package's root and, from PYTHONPATH, the tests' socket guard.
-    # The clock starts before the imports: what the stand-in records is all of its own time but the interpreter's
-    # start (a few ms), which a Go binary pays too.
-    exe.write_text(
-        f"#!{sys.executable} -S\n"
-        "import time\nbegan = time.time()\n"
-        f"import sys\nsys.path.append({str(_ROOT)!r})\n"
-        "try:\n    import sitecustomize  # noqa: F401  (the tests' loopback guard, when PYTHONPATH names it)\n"
-        "except ImportError:\n    pass\n"
-        "from bootstrap.sandbox.akka.client import main\n"
-        f"raise SystemExit(main({server!r}, began))\n"
-    )
-    exe.chmod(0o755)
+    binary = build.compiled()
+    script = _python_client((bin_dir / ".akka.py").absolute() if binary else exe, server)  # run from any cwd
+    if binary:
+        # one build serves every sandbox: this one's server and client.py ride at the end, where client.c reads them
+        trailer = os.fsencode(server or "") + b"\0" + os.fsencode(script) + b"\0"
+        _replace(exe, binary.read_bytes() + trailer + b"%08d" % len(trailer))
     if state is not None or not state_file.exists():
         state_file.write_text(json.dumps(state or default_state(project), indent=2))
     return exe
 
 
+def _python_client(path: Path, server: str | None) -> Path:
+    # -S: the suite starts thousands of these, and site's .pth processing costs about what a command does. What
+    # site would have given is added by hand: this package's root and, from PYTHONPATH, the tests' socket guard.
+    # The clock starts before the imports: what the stand-in records is all of its own time but the interpreter's
+    # start (a few ms), which a Go binary pays too.
+    _replace(
+        path,
+        (
+            f"#!{sys.executable} -S\n"
+            "import time\nbegan = time.time()\n"
+            f"import sys\nsys.path.append({str(_ROOT)!r})\n"
+            "try:\n    import sitecustomize  # noqa: F401  (the tests' loopback guard, when PYTHONPATH names it)\n"
+            "except ImportError:\n    pass\n"
+            "from bootstrap.sandbox.akka.client import main\n"
+            f"raise SystemExit(main({server!r}, began))\n"
+        ).encode(),
+    )
+    return path
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """Written whole under another name, then moved into place: a command started meanwhile runs the old file or
+    the new one, never half of one (and a running executable's file cannot be opened for writing)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_bytes(content)
+    partial.chmod(0o755)
+    os.replace(partial, path)
+
+
 def _answer(connection: socket.socket) -> None:
     """One command: its request read to the end, run against the state, the answer sent back."""
     with connection:
-        request = marshal.loads(b"".join(iter(lambda: connection.recv(65536), b"")))  # client.py, this interpreter
+        request = b"".join(iter(lambda: connection.recv(65536), b""))
         try:
-            done = run(request["argv"], request["env"], caller=request["caller"], began=request["began"], local=False)
-            answer: dict[str, Any] = asdict(done)
+            args, env, caller, began = wire.read_request(request)
+            answer = wire.answer(run(args, env, caller=caller, began=began, local=False))
         except RunLocally:
-            answer = {"local": True}
+            answer = wire.LOCAL
         except Exception as error:  # a defect of the stand-in: say it where the test will see it
-            answer = {"out": "", "err": f"stand-in akka server: {error!r}\n", "code": 70, "late": 0, "garbage": False}
-        connection.sendall(marshal.dumps(answer))
+            answer = wire.answer(Answer(err=f"stand-in akka server: {error!r}\n", code=70))
+        connection.sendall(wire.pack(answer))
 
 
 class AkkaServer:
