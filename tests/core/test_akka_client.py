@@ -185,6 +185,18 @@ def test_with_latency_set_the_command_takes_it_and_ends_alike(sandbox, monkeypat
 
 
 @needs_cc
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_command_that_reaches_the_platform_waits_the_latency_first(sandbox, monkeypatch, kind):
+    # a lower bound only: sleeping at least this long holds however loaded the machine is
+    exe = installed(sandbox, kind, monkeypatch)
+    for command in (["config", "get", "project"], ["projects", "get", "demo-project"], ["docker", "--help"]):
+        assert akka(exe, *command, env={latency.ENV: "300"})[0] == 0
+    local, remote, helped = sandbox.platform_state()["calls"][-3:]
+    assert remote["ended"] - remote["began"] >= 0.3
+    assert local["command"] == ["config", "get", "project"] and helped["flags"].get("--help")
+
+
+@needs_cc
 def test_with_a_compiler_the_sandbox_installs_the_compiled_client(sandbox):
     """So the speed-up cannot vanish unseen: a compiler present and a Python script installed fails here."""
     assert is_compiled(Path(sandbox.env["REGBOOT_AKKA_BIN"]))

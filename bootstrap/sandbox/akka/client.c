@@ -3,8 +3,8 @@
  * The suite starts this thousands of times, and a Python start costs more than the command: the real CLI is a Go
  * binary that starts in a couple of ms, and so does this. It hands argv, the caller's pid, when it began and part of
  * its environment to the sandbox's akka server (server.py), over a unix socket in wire.py's format, and prints the
- * answer. Whatever must run in this very process (a fault that hangs or signals it, a sandbox that has stopped, the
- * latency benchmark) it leaves to client.py by execv: same pid, same parent, same stdio.
+ * answer, after the sandbox's latency when one is set. Whatever must run in this very process (a fault that hangs or
+ * signals it, a sandbox that has stopped) it leaves to client.py by execv: same pid, same parent, same stdio.
  *
  * server.py's install() appends to a copy of this binary "<server address>\0<python client>\0" and that trailer's
  * length as 8 decimal digits: one cached build serves every sandbox. build.py defines NETWORK_ENV, LATENCY_ENV and
@@ -163,6 +163,26 @@ static void write_all(int fd, const char *data, size_t size) {
     }
 }
 
+static void pause_for(double seconds) {
+    if (seconds <= 0)
+        return;
+    struct timespec wait = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    while (nanosleep(&wait, &wait) < 0 && errno == EINTR)
+        ;
+}
+
+/* client.py's reaches_platform: not help, `version` or `config`, which the real CLI answers locally. */
+static int reaches_platform(int argc, char **argv) {
+    const char *first = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 0;
+        if (first == NULL && argv[i][0] != '-')
+            first = argv[i];
+    }
+    return first != NULL && strcmp(first, "config") != 0 && strcmp(first, "version") != 0 && strcmp(first, "help") != 0;
+}
+
 static int broken(const char *what) {
     fprintf(stderr, "akka (sandbox stand-in): %s\n", what);
     return 70;
@@ -179,8 +199,13 @@ int main(int argc, char **argv) {
     if (!trailer(argv[0], room, sizeof room, &address, &script))
         return broken("this executable carries no sandbox address: install it with bootstrap.sandbox.akka.server");
     const char *latency = getenv(LATENCY_ENV);
-    if (latency && *latency)
-        run_in_python(script, argv, NULL); /* a benchmark's path: client.py waits the latency, then asks */
+    if (latency && *latency && reaches_platform(argc, argv)) { /* the platform's round trip (sandbox/latency.py) */
+        char *rest;
+        double ms = strtod(latency, &rest);
+        if (rest == latency || *rest)
+            run_in_python(script, argv, NULL); /* not a number: client.py says so, as it always has */
+        pause_for(ms > 0 ? ms / 1000 : 0);
+    }
     if (!*address)
         run_in_python(script, argv, began);
 
@@ -232,12 +257,7 @@ int main(int argc, char **argv) {
     char number[41];
     memcpy(number, late, late_n);
     number[late_n] = '\0';
-    double seconds = strtod(number, NULL);
-    if (seconds > 0) { /* saved and unlocked: what a caller that gives up now misses is only the answer */
-        struct timespec wait = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-        while (nanosleep(&wait, &wait) < 0 && errno == EINTR)
-            ;
-    }
+    pause_for(strtod(number, NULL)); /* saved and unlocked: what a caller that gives up now misses is the answer */
     write_all(1, out, out_n);
     write_all(2, err, err_n);
     write_all(1, garbage, garbage_n);
