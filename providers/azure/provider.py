@@ -591,40 +591,29 @@ class Acr(api.Provider):
 
     def _remove_password(self, object_id: str, key_id: str) -> None:
         key = str(uuid.UUID(key_id))  # Graph's keyId is a GUID: anything else is a bug here, not Azure's answer
-        try:
-            self._graph(
-                f"removing password {key_id}",
-                lambda g: g.remove_password(object_id, key),
-                not_yet=_app_not_replicated,
-                patience=REPLICATION,
-                expect=_password_gone,
-            )
-        except Exception as err:
-            if not _password_gone(err):
-                raise
+        self._graph_remove(
+            f"removing password {key_id}",
+            lambda g: g.remove_password(object_id, key),
+            gone=_password_gone,
+            not_yet=_app_not_replicated,
+            patience=REPLICATION,
+        )
 
     def _delete_sp(self, sp_id: str) -> None:
-        try:
-            self._graph(
-                "deleting the service principal",
-                lambda g: g.delete_principal(sp_id),
-                expect=_gone,
-            )
-        except Exception as err:
-            if not _gone(err):
-                raise
+        self._graph_remove("deleting the service principal", lambda g: g.delete_principal(sp_id))
 
     def _delete_app(self, object_id: str, sp_id: str | None = None) -> None:
         if sp_id:
             self._delete_sp(sp_id)
+        self._graph_remove("deleting the app registration", lambda g: g.delete_app(object_id))
+
+    def _graph_remove(self, what: str, story: Any, *, gone: Any = None, **kwargs: Any) -> None:
+        """A Graph removal: an answer saying it is already gone means done."""
+        gone = gone or _gone
         try:
-            self._graph(
-                "deleting the app registration",
-                lambda g: g.delete_app(object_id),
-                expect=_gone,
-            )
+            self._graph(what, story, expect=gone, **kwargs)
         except Exception as err:
-            if not _gone(err):
+            if not gone(err):
                 raise
 
     def _delete_assignment(self, scope: str, sp_id: str, name: str) -> bool:

@@ -80,9 +80,8 @@ class GoogleProvider(api.Provider):
         self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
         self._policies: dict[str, Any] = {}  # the grants' policies, read while a new account was awaited
 
-    @classmethod
-    def make_target(cls, options: Mapping[str, Any]) -> Target:
-        raise NotImplementedError
+    # the target from options check_common has passed: gcr_target or gar_target (read through the class: unbound)
+    make_target: ClassVar[Callable[[Mapping[str, Any]], Target]]
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> Target:
@@ -570,6 +569,12 @@ class GoogleProvider(api.Provider):
 
     @classmethod
     def _claims_server(cls, server: str) -> bool:
+        found = api.Server.parse(server)
+        return found.scheme != "http" and cls._serves(found.written)
+
+    @classmethod
+    def _serves(cls, host: str) -> bool:
+        """Whether a registry host (no scheme) is this provider's."""
         raise NotImplementedError
 
     @classmethod
@@ -653,14 +658,11 @@ class Gcr(GoogleProvider):
         COMMON[2],
     )
 
-    @classmethod
-    def make_target(cls, options: Mapping[str, Any]) -> Target:
-        return gcr_target(options)
+    make_target = gcr_target
 
     @classmethod
-    def _claims_server(cls, server: str) -> bool:
-        found = api.Server.parse(server)
-        return found.scheme != "http" and found.written in GCR_HOSTS
+    def _serves(cls, host: str) -> bool:
+        return host in GCR_HOSTS
 
     @classmethod
     def _where(cls, entry: api.PlatformEntry, command: str) -> dict[str, Any]:
@@ -683,14 +685,11 @@ class Gar(GoogleProvider):
         COMMON[2],
     )
 
-    @classmethod
-    def make_target(cls, options: Mapping[str, Any]) -> Target:
-        return gar_target(options)
+    make_target = gar_target
 
     @classmethod
-    def _claims_server(cls, server: str) -> bool:
-        found = api.Server.parse(server)
-        return found.scheme != "http" and found.written.endswith("-docker.pkg.dev")
+    def _serves(cls, host: str) -> bool:
+        return host.endswith("-docker.pkg.dev")
 
     @classmethod
     def _where(cls, entry: api.PlatformEntry, command: str) -> dict[str, Any]:
