@@ -25,7 +25,7 @@ from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 from bootstrap import api
 from providers.azure.graph import Graph
 from providers.azure.network import NETWORK_FIX, first_line, unreachable
-from providers.azure.targets import Cloud
+from providers.azure.targets import Cloud, token_scope
 
 T = TypeVar("T")
 BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
@@ -147,7 +147,7 @@ class Azure:
                 self.credential,
                 subscription,
                 base_url=self.arm_url,
-                credential_scopes=[self.cloud.arm_scope],
+                credential_scopes=[token_scope(self.cloud.arm)],
                 per_call_policies=policies,
                 per_retry_policies=[_NoProviderRegistration()],
                 connection_timeout=self.timeout,
@@ -192,7 +192,7 @@ class Azure:
         import shutil
         import subprocess
 
-        _auth(lambda: self.credential.get_token(self.cloud.arm_scope))  # which credential answers is known after
+        _auth(lambda: self.credential.get_token(token_scope(self.cloud.arm)))  # which credential answers is known after
         used = getattr(self.credential.inner, "_successful_credential", None)  # azure-identity sets it; no API does
         az = shutil.which("az", path=self.settings.env.get("PATH"))
         if type(used).__name__ != "AzureCliCredential" or az is None:
@@ -240,7 +240,7 @@ class Azure:
                 client=httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), http2=True),
                 options={**options, **no_retry},
             )
-            auth = AzureIdentityAuthenticationProvider(self.credential, scopes=[self.cloud.graph_scope])
+            auth = AzureIdentityAuthenticationProvider(self.credential, scopes=[token_scope(self.cloud.graph)])
             adapter = GraphRequestAdapter(auth, client=http)
             adapter.base_url = f"{self.graph_url}/v1.0"
             self._clients["graph"] = Graph(adapter)
