@@ -26,6 +26,7 @@ from bootstrap import api
 from providers.azure.graph import Graph
 from providers.azure.network import NETWORK_FIX, first_line, unreachable
 from providers.azure.targets import Cloud, token_scope
+from providers.unhandled import unhandled
 
 T = TypeVar("T")
 BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
@@ -358,7 +359,7 @@ def code_of(exc: BaseException) -> str:
 def refusal(err: BaseException, what: str, subscription: str = "") -> api.RegbootError:
     """An Azure error nobody handled, as a domain error: what was refused and why, in one line."""
     status, code = status_of(err), code_of(err)
-    reason = " ".join(message_of(err).split())[:300]
+    reason = " ".join(message_of(err).split())
     if code == UNREGISTERED:
         namespace = unregistered_namespace(err)
         return api.PreconditionError(
@@ -367,16 +368,14 @@ def refusal(err: BaseException, what: str, subscription: str = "") -> api.Regboo
             "(it takes a minute or two), then run regboot again.",
             code="provider_not_registered",
         )
-    if status in (401, 403):
-        return api.PreconditionError(
-            f"Azure refused {what}: {reason}",
-            fix="Check your role on the registry and your directory permissions (see docs/providers/azure.md).",
-            code="missing_permission",
-        )
-    return api.OperationError(
-        f"Azure answered {status}{f' {code}' if code else ''} for {what}: {reason}",
-        fix="Run the same command again; if it keeps failing, check the Azure status page.",
-        code="cloud_error",
+    return unhandled(
+        "Azure",
+        what,
+        reason,
+        denied=status in (401, 403),
+        answer=f"{status}{f' {code}' if code else ''}",
+        denied_fix="Check your role on the registry and your directory permissions (see docs/providers/azure.md).",
+        status_page="Azure",
     )
 
 

@@ -22,6 +22,7 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from bootstrap import api
 from providers.gcp import rest
+from providers.unhandled import unhandled
 
 T = TypeVar("T")
 BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
@@ -264,16 +265,14 @@ def refusal(err: gx.GoogleAPICallError, what: str) -> api.RegbootError:
     method, _, rest = reason.partition(" ")
     if method in ("GET", "POST", "PUT", "PATCH", "DELETE") and ": " in rest:
         reason = rest.split(": ", 1)[1]
-    if isinstance(err, gx.PermissionDenied | gx.Forbidden | gx.Unauthenticated | gx.Unauthorized):
-        return api.PreconditionError(
-            f"Google refused {what}: {reason[:300]}",
-            fix="Check your roles on the project (see docs/providers/google.md), then run this command again.",
-            code="missing_permission",
-        )
-    return api.OperationError(
-        f"Google answered {err.code} {type(err).__name__} for {what}: {reason[:300]}",
-        fix="Run the same command again; if it keeps failing, check the Google Cloud status page.",
-        code="cloud_error",
+    return unhandled(
+        "Google",
+        what,
+        reason,
+        denied=isinstance(err, gx.PermissionDenied | gx.Forbidden | gx.Unauthenticated | gx.Unauthorized),
+        answer=f"{err.code} {type(err).__name__}",
+        denied_fix="Check your roles on the project (see docs/providers/google.md), then run this command again.",
+        status_page="Google Cloud",
     )
 
 
