@@ -8,9 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from bootstrap.cli.app import command_app, epilog
-from bootstrap.cli.options import COMMAND, PLATFORM, Common, named_command, provider_command
+from bootstrap.cli.options import COMMAND, PLATFORM, Common, named_command, provider_commands
 from bootstrap.cli.run import execute
-from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
 app = command_app(
@@ -51,16 +50,14 @@ def _offboard_named(common: Common, extra: dict[str, Any]) -> None:
 
 
 named_command(app, _offboard_named, common=SHARED, extra={"keep_identity": KEEP_IDENTITY})
-for _cls in registry().providers.values():
-    provider_command(
-        app,
-        _cls,
-        _offboard,
-        help="Remove the platform's {name} credential, then revoke it in the cloud."
-        if not _cls.takes_password
-        else "Remove the platform's {name} credential (the password or token stays valid at the registry).",
-        common=SHARED,
-        extra={} if _cls.takes_password else {"keep_identity": KEEP_IDENTITY},
-        identifying_only=True,
-        examples=("-y", "--dry-run") if _cls.takes_password else ("-y", "--keep-identity -y", "--dry-run"),
-    )
+provider_commands(
+    app,
+    _offboard,
+    help="Remove the platform's {name} credential, then revoke it in the cloud.",
+    password_help="Remove the platform's {name} credential (the password or token stays valid at the registry).",
+    identity_extra={"keep_identity": KEEP_IDENTITY},
+    examples=("-y", "--keep-identity -y", "--dry-run"),
+    password_examples=("-y", "--dry-run"),
+    common=SHARED,
+    identifying_only=True,
+)

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from bootstrap.cli.app import command_app, epilog
-from bootstrap.cli.options import PASSWORD_STDIN, Common, provider_command, read_password
+from bootstrap.cli.options import Common, provider_commands, read_password
 from bootstrap.cli.run import execute
-from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
 app = command_app(
@@ -54,16 +53,11 @@ def _onboard(cls: type[Provider], options: dict[str, Any], common: Common, extra
     execute("onboard", common, work)
 
 
-for _cls in registry().providers.values():
-    provider_command(
-        app,
-        _cls,
-        _onboard,
-        help="{summary}",
-        extra={
-            "update": UPDATE,
-            "replace": REPLACE,
-            **({"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {}),
-        },
-        examples=("", "--dry-run", "--secret-name SECRET_NAME"),
-    )
+provider_commands(
+    app,
+    _onboard,
+    help="{summary}",
+    extra={"update": UPDATE, "replace": REPLACE},
+    reads_password=True,
+    examples=("", "--dry-run", "--secret-name SECRET_NAME"),
+)

@@ -16,6 +16,7 @@ from bootstrap.cli.app import epilog
 from bootstrap.consumer import DEFAULT_SECRET_NAME, Consumer
 from bootstrap.credentials import Secret
 from bootstrap.errors import UsageError
+from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
 if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
@@ -237,6 +238,36 @@ def provider_command(
     if "password_stdin" in extra:  # the password comes on stdin, never as a flag
         lines = [f'printf %s "$TOKEN" | {line} --password-stdin' if "--dry-run" not in line else line for line in lines]
     group.command(cls.name, help=help.format(name=cls.name, summary=cls.summary), epilog=epilog(*lines))(command)
+
+
+def provider_commands(
+    group: typer.Typer,
+    handler: Callable[[type[Provider], dict[str, Any], Common, dict[str, Any]], None],
+    *,
+    help: str,
+    password_help: str | None = None,
+    reads_password: bool = False,
+    identity_extra: dict[str, tuple[Any, Any]] | None = None,
+    examples: tuple[str, ...] = (),
+    password_examples: tuple[str, ...] | None = None,
+    extra: dict[str, tuple[Any, Any]] | None = None,
+    **shared: Any,
+) -> None:
+    """`provider_command` for every installed provider. One the user brings a password to (dockerhub, private) gets
+    `password_help` and `password_examples` where given, and `--password-stdin` when the command `reads_password`;
+    one with a cloud identity gets the `identity_extra` options."""
+    for cls in registry().providers.values():
+        brought = cls.takes_password
+        more = {"password_stdin": PASSWORD_STDIN} if brought and reads_password else {}
+        provider_command(
+            group,
+            cls,
+            handler,
+            help=password_help if brought and password_help else help,
+            extra={**(extra or {}), **({} if brought else identity_extra or {}), **more},
+            examples=password_examples if brought and password_examples is not None else examples,
+            **shared,
+        )
 
 
 def _placeholder(p: Any) -> str:

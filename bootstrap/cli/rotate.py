@@ -13,11 +13,10 @@ from bootstrap.cli.options import (
     PLATFORM,
     Common,
     named_command,
-    provider_command,
+    provider_commands,
     read_password,
 )
 from bootstrap.cli.run import execute
-from bootstrap.plugins import registry
 from bootstrap.provider import Provider
 
 app = command_app(
@@ -55,14 +54,11 @@ def _rotate_named(common: Common, extra: dict[str, Any]) -> None:
 
 
 named_command(app, _rotate_named, common=PLATFORM + COMMAND, extra={"password_stdin": PASSWORD_STDIN})
-for _cls in registry().providers.values():
-    provider_command(
-        app,
-        _cls,
-        _rotate,
-        help="Mint a new credential for the {name} identity, hand it to the platform, retire the old ones."
-        if not _cls.takes_password
-        else "Install a new password or token for the {name} credential, verified first.",
-        extra={"password_stdin": PASSWORD_STDIN} if _cls.takes_password else {},
-        examples=("", "--dry-run"),
-    )
+provider_commands(
+    app,
+    _rotate,
+    help="Mint a new credential for the {name} identity, hand it to the platform, retire the old ones.",
+    password_help="Install a new password or token for the {name} credential, verified first.",
+    reads_password=True,
+    examples=("", "--dry-run"),
+)

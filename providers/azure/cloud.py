@@ -22,23 +22,14 @@ from azure.core.exceptions import (
 )
 from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
-from bootstrap.api import (
-    OperationError,
-    Patience,
-    PreconditionError,
-    RegbootError,
-    Retry,
-    Settings,
-    Ui,
-    poll,
-    retry_after,
-)
+from bootstrap import api
 from providers.azure.graph import Graph
 from providers.azure.network import NETWORK_FIX, first_line, unreachable
-from providers.azure.targets import Cloud
+from providers.azure.targets import Cloud, token_scope
+from providers.unhandled import unhandled
 
 T = TypeVar("T")
-BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
+BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
 # 409s that say the thing is already there: an answer to act on, not a race to retry.
 EXISTS = {"RoleAssignmentExists", "Request_MultipleObjectsWithSameKeyValue", "ObjectConflict"}
 UNREGISTERED = "MissingSubscriptionRegistration"  # a 409 that stays until someone registers the namespace
@@ -117,7 +108,7 @@ class _CachedCredential:
 class Azure:
     """Clients for one target, made lazily and sharing one credential."""
 
-    def __init__(self, cloud: Cloud, subscription: str, settings: Settings, ui: Ui) -> None:
+    def __init__(self, cloud: Cloud, subscription: str, settings: api.Settings, ui: api.Ui) -> None:
         self.cloud = cloud
         self.subscription = subscription
         self.settings = settings
@@ -157,7 +148,7 @@ class Azure:
                 self.credential,
                 subscription,
                 base_url=self.arm_url,
-                credential_scopes=[self.cloud.arm_scope],
+                credential_scopes=[token_scope(self.cloud.arm)],
                 per_call_policies=policies,
                 per_retry_policies=[_NoProviderRegistration()],
                 connection_timeout=self.timeout,
@@ -178,7 +169,7 @@ class Azure:
         import shutil
         import subprocess
 
-        _auth(lambda: self.credential.get_token(self.cloud.arm_scope))  # which credential answers is known after
+        _auth(lambda: self.credential.get_token(token_scope(self.cloud.arm)))  # which credential answers is known after
         used = getattr(self.credential.inner, "_successful_credential", None)  # azure-identity sets it; no API does
         az = shutil.which("az", path=self.settings.env.get("PATH"))
         if type(used).__name__ != "AzureCliCredential" or az is None:
@@ -235,7 +226,7 @@ class Azure:
                 client=httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), http2=True),
                 options={**options, **no_retry},
             )
-            auth = AzureIdentityAuthenticationProvider(self.credential, scopes=[self.cloud.graph_scope])
+            auth = AzureIdentityAuthenticationProvider(self.credential, scopes=[token_scope(self.cloud.graph)])
             adapter = GraphRequestAdapter(auth, client=http)
             adapter.base_url = f"{self.graph_url}/v1.0"
             self._clients["graph"] = Graph(adapter)
@@ -247,8 +238,8 @@ class Azure:
         what: str,
         fn: Callable[[], T],
         *,
-        not_yet: Callable[[Exception], Retry | None] | None = None,
-        patience: Patience = BRIEF,
+        not_yet: Callable[[Exception], api.Retry | None] | None = None,
+        patience: api.Patience = BRIEF,
         allow: Callable[[Exception], bool] = lambda err: False,
     ) -> T:
         """One ARM call, retried while Azure throttles, is briefly unavailable, or `not_yet` says so.
@@ -262,8 +253,8 @@ class Azure:
         what: str,
         story: Callable[[Graph], Awaitable[T]],
         *,
-        not_yet: Callable[[Exception], Retry | None] | None = None,
-        patience: Patience = BRIEF,
+        not_yet: Callable[[Exception], api.Retry | None] | None = None,
+        patience: api.Patience = BRIEF,
         allow: Callable[[Exception], bool] = lambda err: False,
     ) -> T:
         """Run `story(client)` on the private loop, retried and its errors turned into domain errors like `arm()`."""
@@ -282,18 +273,18 @@ class Azure:
         what: str,
         host: str,
         call: Callable[[], T],
-        not_yet: Callable[[Exception], Retry | None] | None,
-        patience: Patience,
+        not_yet: Callable[[Exception], api.Retry | None] | None,
+        patience: api.Patience,
         allow: Callable[[Exception], bool],
     ) -> T:
         try:
-            return poll(
+            return api.poll(
                 call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience, clock=self.settings.clock
             )
         except Exception as err:
             cause = unreachable(err)
             if cause:
-                raise OperationError(
+                raise api.OperationError(
                     f"cannot reach {host} for {what}: {cause}", fix=NETWORK_FIX, code="unreachable"
                 ) from err
             if status_of(err) is None or allow(err):
@@ -310,12 +301,12 @@ def _auth(fn: Callable[[], T]) -> T:
         cause = unreachable(err)
         if cause:  # az (or another credential) could not reach the login endpoint: not a login problem
             host = re.search(r"host='([^']+)'", str(err))
-            raise OperationError(
+            raise api.OperationError(
                 f"cannot reach {host.group(1) if host else 'the Azure login endpoint'} for a token: {cause}",
                 fix=NETWORK_FIX,
                 code="unreachable",
             ) from None
-        raise PreconditionError(
+        raise api.PreconditionError(
             f"no usable Azure credentials: {_attempts(err)}", fix=LOGIN_FIX, code="no_credentials"
         ) from None
 
@@ -328,8 +319,8 @@ def _attempts(err: BaseException) -> str:
     return "tried " + "; ".join(f"{name} ({' '.join(why.split())[:120]})" for name, why in tried)[:400]
 
 
-def _classifier(not_yet: Callable[[Exception], Retry | None] | None) -> Callable[[BaseException], Retry | None]:
-    def classify(exc: BaseException) -> Retry | None:
+def _classifier(not_yet: Callable[[Exception], api.Retry | None] | None) -> Callable[[BaseException], api.Retry | None]:
+    def classify(exc: BaseException) -> api.Retry | None:
         return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
 
     return classify
@@ -350,28 +341,26 @@ def code_of(exc: BaseException) -> str:
     return getattr(error, "code", None) or ""
 
 
-def refusal(err: BaseException, what: str, subscription: str = "") -> RegbootError:
+def refusal(err: BaseException, what: str, subscription: str = "") -> api.RegbootError:
     """An Azure error nobody handled, as a domain error: what was refused and why, in one line."""
     status, code = status_of(err), code_of(err)
-    reason = " ".join(message_of(err).split())[:300]
+    reason = " ".join(message_of(err).split())
     if code == UNREGISTERED:
         namespace = unregistered_namespace(err)
-        return PreconditionError(
+        return api.PreconditionError(
             f"subscription {subscription} is not registered for the resource provider {namespace}",
             fix=f"Run `az provider register --namespace {namespace} --subscription {subscription}` "
             "(it takes a minute or two), then run regboot again.",
             code="provider_not_registered",
         )
-    if status in (401, 403):
-        return PreconditionError(
-            f"Azure refused {what}: {reason}",
-            fix="Check your role on the registry and your directory permissions (see docs/providers/azure.md).",
-            code="missing_permission",
-        )
-    return OperationError(
-        f"Azure answered {status}{f' {code}' if code else ''} for {what}: {reason}",
-        fix="Run the same command again; if it keeps failing, check the Azure status page.",
-        code="cloud_error",
+    return unhandled(
+        "Azure",
+        what,
+        reason,
+        denied=status in (401, 403),
+        answer=f"{status}{f' {code}' if code else ''}",
+        denied_fix="Check your role on the registry and your directory permissions (see docs/providers/azure.md).",
+        status_page="Azure",
     )
 
 
@@ -390,24 +379,24 @@ def message_of(exc: BaseException) -> str:
     return getattr(error, "message", None) or first_line(exc)
 
 
-def transient(exc: BaseException) -> Retry | None:
+def transient(exc: BaseException) -> api.Retry | None:
     if unreachable(exc):
         return None  # no answer will come by waiting: say so at once
     status = status_of(exc)
     if status == 429:
         headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)
-        after = retry_after(headers.get("Retry-After")) if headers is not None and hasattr(headers, "get") else 0.0
-        return Retry("throttled by Azure", after=after)
+        after = api.retry_after(headers.get("Retry-After")) if headers is not None and hasattr(headers, "get") else 0.0
+        return api.Retry("throttled by Azure", after=after)
     if status is not None and status >= 500 and status not in (501, 505):  # those two never change
-        return Retry(f"Azure answered {status}")
+        return api.Retry(f"Azure answered {status}")
     if status == 409 and code_of(exc) not in EXISTS | {UNREGISTERED}:
-        return Retry("a concurrent change (409 Conflict)")
+        return api.Retry("a concurrent change (409 Conflict)")
     if isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError):
-        return Retry("the connection was lost")
+        return api.Retry("the connection was lost")
     try:
         import httpx
     except ImportError:  # pragma: no cover - msgraph brings httpx
         return None
     if isinstance(exc, httpx.TransportError):
-        return Retry("the connection was lost")
+        return api.Retry("the connection was lost")
     return None

@@ -9,40 +9,7 @@ from datetime import UTC, datetime
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bootstrap.api import (
-    REAL_CLOCK,
-    Change,
-    Consumer,
-    Held,
-    Identity,
-    Inspection,
-    Minted,
-    Onboarding,
-    OperationError,
-    Param,
-    Patience,
-    PlatformEntry,
-    PreconditionError,
-    Provider,
-    RegistryCredential,
-    Removal,
-    Removals,
-    Retirement,
-    Retry,
-    Run,
-    Secret,
-    Server,
-    StatusRow,
-    Step,
-    Stray,
-    Taken,
-    Undo,
-    UsageError,
-    VerifyTarget,
-    appeared,
-    caught,
-    together,
-)
+from bootstrap import api
 from providers.azure import registries
 from providers.azure.registries import Registry
 from providers.azure.targets import (
@@ -68,9 +35,9 @@ if TYPE_CHECKING:
 SERVES = "regboot: serves "
 PASSWORD_PREFIX = "regboot "
 # Directory replication: a new app, principal or password can take seconds to a minute to be usable elsewhere.
-REPLICATION = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
+REPLICATION = api.Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
 # A new password, and a new role assignment ("can take up to 10 minutes": Azure RBAC troubleshooting), to work.
-PASSWORD_PROPAGATION = Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
+PASSWORD_PROPAGATION = api.Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
 GRAPH_FIX = (
     "Ask a directory admin for Application.ReadWrite.OwnedBy (or the Application Developer role), or to "
     "allow users to register applications."
@@ -78,7 +45,7 @@ GRAPH_FIX = (
 
 
 @dataclass(frozen=True)
-class Registration(Identity):
+class Registration(api.Identity):
     """An app registration and its service principal: the app id names it; the object ids are what Graph and ARM
     calls take (the principal's None until it exists)."""
 
@@ -86,7 +53,7 @@ class Registration(Identity):
     principal_id: str | None = None
 
 
-class Acr(Provider):
+class Acr(api.Provider):
     name = "acr"
     summary = "Azure Container Registry: an app + service principal with the pull role on the registry, a password."
     needs: ClassVar[Mapping[str, str]] = {
@@ -94,26 +61,26 @@ class Acr(Provider):
         "azure.mgmt.authorization": "azure-mgmt-authorization",
         "msgraph": "msgraph-sdk",
     }
-    options: ClassVar[tuple[Param, ...]] = (
-        Param("registry", "Registry name (not its login server).", required=True),
-        Param(
+    options: ClassVar[tuple[api.Param, ...]] = (
+        api.Param("registry", "Registry name (not its login server).", required=True),
+        api.Param(
             "subscription",
             "Subscription id (default: AZURE_SUBSCRIPTION_ID, else az's default, else the one holding the registry).",
         ),
-        Param("resource_group", "Resource group of the registry (default: search the subscription)."),
-        Param(
+        api.Param("resource_group", "Resource group of the registry (default: search the subscription)."),
+        api.Param(
             "service_principal",
             f"Display name of the app and service principal (default: {DEFAULT_PRINCIPAL} for the default secret "
             "name, else one derived from the secret name, so consumers never share one).",
         ),
-        Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d", identifies=False),
-        Param("cloud", "Azure cloud.", default="AzureCloud", choices=tuple(CLOUDS)),
-        Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
+        api.Param("expires_in", "Password lifetime, e.g. 90d, 12w, 1y.", default="365d", identifies=False),
+        api.Param("cloud", "Azure cloud.", default="AzureCloud", choices=tuple(CLOUDS)),
+        api.Param("reassign", "Let this app serve this consumer even if it records another one.", flag=True),
     )
 
     target: Target
 
-    def __init__(self, target: Target, consumer: Consumer, run: Run) -> None:
+    def __init__(self, target: Target, consumer: api.Consumer, run: api.Run) -> None:
         if not target.principal:
             target = replace(target, principal=consumer.identity_name)
         if not target.subscription:  # AZURE_SUBSCRIPTION_ID is a setting: read here, where the settings are known
@@ -171,14 +138,14 @@ class Acr(Provider):
         will ask for (Graph): neither side needs the other's answers, and each waits on its own service and token.
         ARM's refusal is reported first; Graph's, kept, when the inspection comes to it."""
         self.azure.credential  # noqa: B018 - made here, not raced for by the two threads
-        _, self._read = together(self._check_permission, lambda: caught(self._identity), here=1)
+        _, self._read = api.together(self._check_permission, lambda: api.caught(self._identity), here=1)
 
     def _check_permission(self) -> None:
         group = self._facts["registry_id"].split("/")[4]
         actions = self._allowed_actions(group)
         needed = "Microsoft.Authorization/roleAssignments/write"
         if not any(_matches(pattern, needed) for pattern in actions):
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"your Azure credentials may not create role assignments on registry {self.target.registry}",
                 fix="Ask for Owner, User Access Administrator or Role Based Access Control Administrator on the "
                 "registry or its resource group.",
@@ -207,7 +174,7 @@ class Acr(Provider):
             raise
         if not found:
             where = f"resource group {t.resource_group}" if t.resource_group else f"subscription {t.subscription}"
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"container registry {t.registry} not found in {where}",
                 fix="Check --registry (the name, not the login server) and --subscription.",
                 code="unknown_registry",
@@ -232,19 +199,19 @@ class Acr(Provider):
         from providers.azure.cloud import code_of, message_of, status_of
 
         if status_of(err) == 404 or code_of(err) in ("ResourceNotFound", "ResourceGroupNotFound"):
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"{what} not found: {message_of(err)}",
                 fix="Check --registry, --resource-group and --subscription.",
                 code="unknown_registry",
             ) from None
         if status_of(err) in (401, 403) or code_of(err) in ("AuthorizationFailed", "InvalidAuthenticationToken"):
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"Azure refused access to {what}: {message_of(err)}",
                 fix="Check your role on the subscription, or log in again with `az login`.",
                 code="missing_permission",
             ) from None
 
-    def inspect(self) -> Inspection:
+    def inspect(self) -> api.Inspection:
         # What preflight read already serves the first inspection; any later one (a second look) reads anew.
         read, self._read = self._read, None
         found = self._identity() if read is None else read
@@ -252,14 +219,14 @@ class Acr(Provider):
             raise found
         app, sp = found
         if app is None:
-            return Inspection()
+            return api.Inspection()
         serves = app.notes[len(SERVES) :] if app.notes and app.notes.startswith(SERVES) else None
         identity = Registration(
             "service principal", app.app_id, serves=serves, object_id=app.id, principal_id=sp.id if sp else None
         )
         held = [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
         granted = sp is not None and self._assignment(sp.id) is not None
-        return Inspection(identity, granted=granted, held=sorted(held, key=_created))
+        return api.Inspection(identity, granted=granted, held=sorted(held, key=_created))
 
     def _identity(self) -> tuple[App | None, Principal | None]:
         app = self._find_app()
@@ -276,7 +243,7 @@ class Acr(Provider):
         found = self._graph("applications", lambda g: g.apps(f"displayName eq '{name}'"))
         apps = [a for a in found if a.display_name == self.target.principal]
         if len(apps) > 1:
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"{len(apps)} app registrations are named {self.target.principal}; regboot cannot tell which is its",
                 fix="Pass another --service-principal, or delete the duplicates (`az ad app list --display-name`).",
                 code="ambiguous_identity",
@@ -316,10 +283,10 @@ class Acr(Provider):
             f"{self._facts['role']}"
         )
 
-    def login(self, found: Inspection) -> tuple[str, str]:
+    def login(self, found: api.Inspection) -> tuple[str, str]:
         return self._facts["login_server"], found.identity.name if found.identity else ""
 
-    def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
+    def in_place(self, found: api.Inspection, entry: api.PlatformEntry | None) -> bool:
         now = datetime.now(UTC)
         live = [h for h in found.held if not h.expires or h.expires > now]
         return (
@@ -329,42 +296,46 @@ class Acr(Provider):
             and found.identity.serves == self.label
         )
 
-    def onboarding(self, found: Inspection) -> Onboarding:
+    def onboarding(self, found: api.Inspection) -> api.Onboarding:
         t, role = self.target, ROLE_NAMES[self._facts["role"]]
         if found.identity is None:
             changes = [
-                Change(Step("create", "app registration", t.principal, f"records {self.label}"), self._create_app_for),
-                Change(Step("create", "service principal", t.principal), self._create_principal),
+                api.Change(
+                    api.Step("create", "app registration", t.principal, f"records {self.label}"), self._create_app_for
+                ),
+                api.Change(api.Step("create", "service principal", t.principal), self._create_principal),
             ]
         else:
             self._refuse_other_consumer(found.identity)
-            kept = Step("keep", "app registration", f"{t.principal} ({found.identity.name})")
-            changes = [Change(kept, self._keep_app)]
+            kept = api.Step("keep", "app registration", f"{t.principal} ({found.identity.name})")
+            changes = [api.Change(kept, self._keep_app)]
             if not _registration(found.identity).principal_id:
-                changes.append(Change(Step("create", "service principal", t.principal), self._create_principal))
+                changes.append(api.Change(api.Step("create", "service principal", t.principal), self._create_principal))
         granted = found.granted
-        grant = Step("keep" if granted else "grant", role, f"to {t.principal}", f"on {self._facts['registry_id']}")
-        changes.append(Change(grant, partial(self._grant, granted)))
-        mint = Step(
+        grant = api.Step("keep" if granted else "grant", role, f"to {t.principal}", f"on {self._facts['registry_id']}")
+        changes.append(api.Change(grant, partial(self._grant, granted)))
+        mint = api.Step(
             "mint",
             "password",
             f"for {t.principal}",
             f"named {self.password_name!r}, expires in {t.expires_in.days} days",
         )
-        return Onboarding(changes, Change(mint, self._mint))
+        return api.Onboarding(changes, api.Change(mint, self._mint))
 
-    def verification(self, minted: Minted) -> VerifyTarget:
+    def verification(self, minted: api.Minted) -> api.VerifyTarget:
         # A new password or role assignment can take minutes to work at the registry.
-        return VerifyTarget(minted.credential.server, "regboot-verify", propagates=True, patience=PASSWORD_PROPAGATION)
+        return api.VerifyTarget(
+            minted.credential.server, "regboot-verify", propagates=True, patience=PASSWORD_PROPAGATION
+        )
 
-    def retirement(self, identity: Identity) -> Retirement:
+    def retirement(self, identity: api.Identity) -> api.Retirement:
         registration = _registration(identity)
 
-        def held() -> list[Held]:
+        def held() -> list[api.Held]:
             app = self._app(identity)
             return [_held(p) for p in app.password_credentials if p.display_name == self.password_name]
 
-        return Retirement(
+        return api.Retirement(
             "password",
             self.target.principal,
             held=held,
@@ -372,9 +343,9 @@ class Acr(Provider):
             patience=REPLICATION,
         )
 
-    def removal(self, found: Inspection, *, keep_identity: bool) -> Removals:
+    def removal(self, found: api.Inspection, *, keep_identity: bool) -> api.Removals:
         if found.identity is None:
-            return Removals([])
+            return api.Removals([])
         self._refuse_other_consumer(found.identity)
         registration, principal = _registration(found.identity), self.target.principal
         scope, role_id = self._facts["registry_id"], self._facts["role"]
@@ -390,61 +361,65 @@ class Acr(Provider):
             return sp is not None and self._delete_assignment(scope, sp, assignment_name(scope, role_id, sp))
 
         attached = [
-            Removal(
-                Step("retire", "password", h.id, h.label),
+            api.Removal(
+                api.Step("retire", "password", h.id, h.label),
                 f"password {h.id}",
                 partial(self._remove_password, registration.object_id, h.id),
-                Step("retired", "password", h.id),
+                api.Step("retired", "password", h.id),
             )
             for h in found.held
         ]
         attached.append(
-            Removal(
-                Step("revoke", role, f"from {principal}", f"on {scope}"),
+            api.Removal(
+                api.Step("revoke", role, f"from {principal}", f"on {scope}"),
                 f"{role} assignment",
                 revoke,
-                Step("revoked", role, f"on {scope}"),
+                api.Step("revoked", role, f"on {scope}"),
                 # also when inspection saw no grant: that listing too may have been behind
                 planned=found.granted,
             )
         )
-        app = Removal(
-            Step("delete", "app registration and service principal", principal),
+        app = api.Removal(
+            api.Step("delete", "app registration and service principal", principal),
             f"app registration {principal}",
             lambda: self._delete_app(registration.object_id, sp_id()),
-            Step("deleted", "app registration and service principal", principal),
+            api.Step("deleted", "app registration and service principal", principal),
         )
-        return Removals(attached, None if keep_identity else app)
+        return api.Removals(attached, None if keep_identity else app)
 
-    def _refuse_other_consumer(self, identity: Identity) -> None:
+    def _refuse_other_consumer(self, identity: api.Identity) -> None:
         if identity.serves and identity.serves != self.label and not self.target.reassign:
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"app {self.target.principal} ({identity.name}) already serves {identity.serves}, not {self.label}",
                 fix="Give this consumer its own --service-principal, or pass --reassign to move it.",
                 code="identity_in_use",
             )
 
     # --- changes, each taken by the engine ------------------------------------------------------------------
-    def _create_app_for(self, _: None) -> Taken:
+    def _create_app_for(self, _: None) -> api.Taken:
         t = self.target
         app = self._create_app(lambda g: g.create_app(t.principal, SERVES + self.label, "AzureADMyOrg", tags=[APP_TAG]))
-        return Taken(
+        return api.Taken(
             Registration("service principal", app.app_id, serves=self.label, created=True, object_id=app.id),
-            Step("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}"),
-            Undo(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id)),
+            api.Step("created", "app registration", t.principal, f"app id {app.app_id}, records {self.label}"),
+            api.Undo(f"app registration {t.principal} ({app.app_id})", lambda: self._delete_app(app.id)),
         )
 
-    def _keep_app(self, registration: Registration) -> Taken:
+    def _keep_app(self, registration: Registration) -> api.Taken:
         """The app exists: make it record this consumer."""
         t = self.target
         self._refuse_other_consumer(registration)
         if registration.serves == self.label:
-            return Taken(registration, Step("found", "app registration", t.principal, f"app id {registration.name}"))
+            return api.Taken(
+                registration, api.Step("found", "app registration", t.principal, f"app id {registration.name}")
+            )
         notes = SERVES + self.label
         self._graph_write(f"app {t.principal}", lambda g: g.set_notes(registration.object_id, notes))
-        return Taken(registration, Step("updated", "app registration", t.principal, f"now records {self.label}"))
+        return api.Taken(
+            registration, api.Step("updated", "app registration", t.principal, f"now records {self.label}")
+        )
 
-    def _create_principal(self, registration: Registration) -> Taken:
+    def _create_principal(self, registration: Registration) -> api.Taken:
         t = self.target
         try:
             sp = self._graph_write(
@@ -459,21 +434,23 @@ class Acr(Provider):
             # Made since we looked (a concurrent run, or our own request that timed out): converge on it.
             sp = self._find_sp(registration.name)
             if sp is None:
-                raise OperationError(
+                raise api.OperationError(
                     f"Azure says the service principal of {t.principal} exists but does not show it",
                     fix="Run the same command again in a minute.",
                     code="cloud_error",
                 ) from None
-            found = Step("found", "service principal", t.principal, f"object id {sp.id}")
-            return Taken(replace(registration, principal_id=sp.id), found)
+            found = api.Step("found", "service principal", t.principal, f"object id {sp.id}")
+            return api.Taken(replace(registration, principal_id=sp.id), found)
         # An app made by this run takes its principal with it when its own undo deletes it.
         undo = (
-            None if registration.created else Undo(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
+            None
+            if registration.created
+            else api.Undo(f"service principal {t.principal}", lambda: self._delete_sp(sp.id))
         )
-        created = Step("created", "service principal", t.principal, f"object id {sp.id}")
-        return Taken(replace(registration, principal_id=sp.id), created, None if registration.created else undo)
+        created = api.Step("created", "service principal", t.principal, f"object id {sp.id}")
+        return api.Taken(replace(registration, principal_id=sp.id), created, None if registration.created else undo)
 
-    def _grant(self, granted: bool, registration: Registration) -> Taken:
+    def _grant(self, granted: bool, registration: Registration) -> api.Taken:
         """`granted`: inspection saw the grant, so it is not this run's to undo."""
         # The client speaks its default API version; the versionless `models` re-exports six, typed as the oldest.
         from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
@@ -512,16 +489,16 @@ class Acr(Provider):
             self._arm_refusal(err, f"role assignments on {self.target.registry}")
             raise
         if not created or granted:
-            return Taken(registration, Step("found", role_name, f"granted to {principal}", f"on {scope}"))
-        undo = Undo(
+            return api.Taken(registration, api.Step("found", role_name, f"granted to {principal}", f"on {scope}"))
+        undo = api.Undo(
             f"{role_name} assignment on {self.target.registry}",
             lambda: az.arm(
                 "removing the role assignment", lambda: az.authorization.role_assignments.delete(scope, name)
             ),
         )
-        return Taken(registration, Step("granted", role_name, f"to {principal}", f"on {scope}"), undo)
+        return api.Taken(registration, api.Step("granted", role_name, f"to {principal}", f"on {scope}"), undo)
 
-    def _mint(self, registration: Registration) -> Taken:
+    def _mint(self, registration: Registration) -> api.Taken:
         app = self._app(registration)
         object_id, known = app.id, {p.key_id for p in app.password_credentials}
         ends = datetime.now(UTC) + self.target.expires_in
@@ -538,12 +515,12 @@ class Acr(Provider):
             self._retire_unanswered(object_id, known)
             created = self._graph_write(what, add, not_yet=_app_not_replicated)
         key_id = created.key_id
-        secret = Secret(created.secret_text or "")
-        credential = RegistryCredential(self._facts["login_server"], registration.name, secret, self.consumer.email)
-        return Taken(
-            Minted(credential, _held(created)),
-            Step("minted", "password", key_id, f"for {self.target.principal}, expires {ends.date().isoformat()}"),
-            Undo(f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id)),
+        secret = api.Secret(created.secret_text or "")
+        credential = api.RegistryCredential(self._facts["login_server"], registration.name, secret, self.consumer.email)
+        return api.Taken(
+            api.Minted(credential, _held(created)),
+            api.Step("minted", "password", key_id, f"for {self.target.principal}, expires {ends.date().isoformat()}"),
+            api.Undo(f"password {key_id} of {self.target.principal}", lambda: self._remove_password(object_id, key_id)),
         )
 
     # --- plumbing -------------------------------------------------------------------------------------------
@@ -568,12 +545,12 @@ class Acr(Provider):
         except _Unanswered:
             # Graph may still make the app it did not answer for, and asking again would make a second one of the
             # same name, which stops every later run: wait for it and adopt it, else ask again.
-            late = appeared(
+            late = api.appeared(
                 self._find_app,
                 what="an app Azure may have made without answering",
                 ui=self.run.ui,
                 within=2 * self.azure.timeout,
-                clock=REAL_CLOCK,  # a request in flight lands in real time
+                clock=api.REAL_CLOCK,  # a request in flight lands in real time
             )
             return late or self._graph_write(what, post)
 
@@ -587,20 +564,20 @@ class Acr(Provider):
             new = [p.key_id for p in passwords if p.display_name == self.password_name]
             return [k for k in new if k not in known] or None
 
-        found = appeared(
+        found = api.appeared(
             late,
             what="a password Azure may have made without answering",
             ui=self.run.ui,
             within=2 * self.azure.timeout,
-            clock=REAL_CLOCK,  # a request in flight lands in real time
+            clock=api.REAL_CLOCK,  # a request in flight lands in real time
         )
         for key_id in found or []:
             self._remove_password(object_id, key_id)
             self.run.record("retired", "password", key_id, "made by a request that timed out")
 
-    def _app(self, identity: Identity) -> App:
+    def _app(self, identity: api.Identity) -> App:
         """The identity's app, which this run has seen: while a listing lacks it, that replica is behind."""
-        app = appeared(
+        app = api.appeared(
             self._find_app,
             what=f"app {self.target.principal} to be listed",
             ui=self.run.ui,
@@ -608,47 +585,36 @@ class Acr(Provider):
             clock=self.run.settings.clock,
         )
         if app is None or app.app_id != identity.name:
-            raise OperationError(
+            raise api.OperationError(
                 f"app {identity.name} disappeared while regboot was working on it", fix="Run the same command again."
             )
         return app
 
     def _remove_password(self, object_id: str, key_id: str) -> None:
         key = str(uuid.UUID(key_id))  # Graph's keyId is a GUID: anything else is a bug here, not Azure's answer
-        try:
-            self._graph(
-                f"removing password {key_id}",
-                lambda g: g.remove_password(object_id, key),
-                not_yet=_app_not_replicated,
-                patience=REPLICATION,
-                expect=_password_gone,
-            )
-        except Exception as err:
-            if not _password_gone(err):
-                raise
+        self._graph_remove(
+            f"removing password {key_id}",
+            lambda g: g.remove_password(object_id, key),
+            gone=_password_gone,
+            not_yet=_app_not_replicated,
+            patience=REPLICATION,
+        )
 
     def _delete_sp(self, sp_id: str) -> None:
-        try:
-            self._graph(
-                "deleting the service principal",
-                lambda g: g.delete_principal(sp_id),
-                expect=_gone,
-            )
-        except Exception as err:
-            if not _gone(err):
-                raise
+        self._graph_remove("deleting the service principal", lambda g: g.delete_principal(sp_id))
 
     def _delete_app(self, object_id: str, sp_id: str | None = None) -> None:
         if sp_id:
             self._delete_sp(sp_id)
+        self._graph_remove("deleting the app registration", lambda g: g.delete_app(object_id))
+
+    def _graph_remove(self, what: str, story: Any, *, gone: Any = None, **kwargs: Any) -> None:
+        """A Graph removal: an answer saying it is already gone means done."""
+        gone = gone or _gone
         try:
-            self._graph(
-                "deleting the app registration",
-                lambda g: g.delete_app(object_id),
-                expect=_gone,
-            )
+            self._graph(what, story, expect=gone, **kwargs)
         except Exception as err:
-            if not _gone(err):
+            if not gone(err):
                 raise
 
     def _delete_assignment(self, scope: str, sp_id: str, name: str) -> bool:
@@ -670,19 +636,19 @@ class Acr(Provider):
 
     # --- status ---------------------------------------------------------------------------------------------
     @classmethod
-    def claims(cls, entry: PlatformEntry) -> bool:
+    def claims(cls, entry: api.PlatformEntry) -> bool:
         return cloud_of(entry.server) is not None
 
     @classmethod
-    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
+    def options_for(cls, entry: api.PlatformEntry, *, command: str) -> dict[str, Any]:
         """The entry's server is the registry's login server and its username the app id."""
-        host = Server.parse(entry.server).bare
+        host = api.Server.parse(entry.server).bare
         cloud = cloud_of(host)
         assert cloud is not None  # the entry is claimed by its server
         try:
             app_id = str(uuid.UUID(entry.username))
         except ValueError:
-            raise UsageError(
+            raise api.UsageError(
                 f"the platform entry {entry.name} does not name an app (its username is {entry.username!r})",
                 fix=f"Run `regboot {command} acr --registry {host.split('.', 1)[0]} --service-principal NAME "
                 f"--secret-name {entry.name}` with the options it was onboarded with.",
@@ -690,23 +656,23 @@ class Acr(Provider):
         return {"registry": host.split(".", 1)[0], "cloud": cloud.name, "app_id": app_id}
 
     @classmethod
-    def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
+    def strays(cls, entries: list[api.PlatformEntry], project: str, run: api.Run) -> list[api.Stray]:
         """Apps regboot made (tagged, or with its default names) in the directories the ACR entries point at."""
         from providers.azure import strays
 
         return strays.find(entries, project, run)
 
-    def status(self, entry: PlatformEntry) -> StatusRow:
+    def status(self, entry: api.PlatformEntry) -> api.StatusRow:
         app = self._find_app()
         if app is None:
-            return StatusRow(self.name, identity=entry.username, problems=("app not found",))
+            return api.StatusRow(self.name, identity=entry.username, problems=("app not found",))
         passwords = app.password_credentials
         ours = sorted((_held(p) for p in passwords if (p.display_name or "").startswith(PASSWORD_PREFIX)), key=_created)
         others = tuple(_held(p) for p in passwords if not (p.display_name or "").startswith(PASSWORD_PREFIX))
         grant = ""
         try:
             self._facts  # noqa: B018 - the registry, in the subscription that holds it
-        except PreconditionError:  # none the login sees holds it: nothing to say about grants
+        except api.PreconditionError:  # none the login sees holds it: nothing to say about grants
             pass
         else:
             sp = self._find_sp(app.app_id)
@@ -716,7 +682,7 @@ class Acr(Provider):
                 grant = "; ".join(f"{role} on {a.scope}" for role, a in zip(roles, assignments, strict=True))
                 grant = grant or "(none)"
         problems = () if ours else ("the app has no regboot password: the platform's credential is not ours",)
-        return StatusRow(
+        return api.StatusRow(
             self.name,
             identity=f"{app.display_name} ({app.app_id})",
             grant=grant,
@@ -732,11 +698,11 @@ def _subscription_holding(azure: Azure, registry: str) -> str:
 
     try:
         return find_subscription(azure, registry)
-    except PreconditionError:
+    except api.PreconditionError:
         return ""
 
 
-def _registration(identity: Identity) -> Registration:
+def _registration(identity: api.Identity) -> Registration:
     assert isinstance(identity, Registration)  # every identity this provider hands out is one
     return identity
 
@@ -747,11 +713,11 @@ def _matches(pattern: str, action: str) -> bool:
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())
 
 
-def _held(p: Password) -> Held:
-    return Held(p.key_id, created=p.start_date_time, expires=p.end_date_time, label=p.display_name or "")
+def _held(p: Password) -> api.Held:
+    return api.Held(p.key_id, created=p.start_date_time, expires=p.end_date_time, label=p.display_name or "")
 
 
-def _created(h: Held) -> datetime:
+def _created(h: api.Held) -> datetime:
     return h.created or datetime.min.replace(tzinfo=UTC)
 
 
@@ -811,19 +777,19 @@ def _unanswered_stops(story: Any) -> Any:
     return run
 
 
-def _app_not_replicated(err: Exception) -> Retry | None:
+def _app_not_replicated(err: Exception) -> api.Retry | None:
     from providers.azure.cloud import message_of, status_of
 
     if status_of(err) == 404 or (status_of(err) == 400 and "valid application" in message_of(err)):
-        return Retry("the new app is not replicated yet")
+        return api.Retry("the new app is not replicated yet")
     return None
 
 
-def _principal_not_replicated(err: Exception) -> Retry | None:
+def _principal_not_replicated(err: Exception) -> api.Retry | None:
     from providers.azure.cloud import code_of
 
     if code_of(err) == "PrincipalNotFound":
-        return Retry("the new service principal is not replicated yet")
+        return api.Retry("the new service principal is not replicated yet")
     return None
 
 
@@ -831,6 +797,6 @@ def _graph_refusal(err: Exception, what: str) -> None:
     from providers.azure.cloud import code_of, message_of, status_of
 
     if status_of(err) == 403 or code_of(err) == "Authorization_RequestDenied":
-        raise PreconditionError(
+        raise api.PreconditionError(
             f"Microsoft Graph refused {what}: {message_of(err)}", fix=GRAPH_FIX, code="missing_permission"
         ) from None

@@ -29,13 +29,10 @@ class Cloud:
     authority: str
     registry_suffix: str
 
-    @property
-    def arm_scope(self) -> str:
-        return f"{self.arm.rstrip('/')}/.default"
 
-    @property
-    def graph_scope(self) -> str:
-        return f"{self.graph.rstrip('/')}/.default"
+def token_scope(audience: str) -> str:
+    """What a token for one of a cloud's APIs (its `arm` or `graph` URL) is asked for: the API's `.default` scope."""
+    return f"{audience.rstrip('/')}/.default"
 
 
 CLOUDS = {

@@ -20,22 +20,12 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import iam_admin_v1
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
-from bootstrap.api import (
-    OperationError,
-    Patience,
-    PreconditionError,
-    RegbootError,
-    Retry,
-    Settings,
-    Ui,
-    network,
-    poll,
-    retry_after,
-)
+from bootstrap import api
 from providers.gcp import rest
+from providers.unhandled import unhandled
 
 T = TypeVar("T")
-BRIEF = Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
+BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
 KEY_CONSTRAINTS = ("constraints/iam.disableServiceAccountKeyCreation", "iam.managed.disableServiceAccountKeyCreation")
 ADC_FIX = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a key file."
 
@@ -43,7 +33,7 @@ ADC_FIX = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATIO
 class Google:
     """IAM admin, Resource Manager and Artifact Registry clients, made lazily, sharing one credential."""
 
-    def __init__(self, settings: Settings, ui: Ui) -> None:
+    def __init__(self, settings: api.Settings, ui: api.Ui) -> None:
         self.settings = settings
         self.ui = ui
         self.timeout = settings.call_timeout
@@ -66,7 +56,7 @@ class Google:
                         scopes=["https://www.googleapis.com/auth/cloud-platform"]
                     )
             except google.auth.exceptions.DefaultCredentialsError:
-                raise PreconditionError("no Google credentials found", fix=ADC_FIX, code="no_credentials") from None
+                raise api.PreconditionError("no Google credentials found", fix=ADC_FIX, code="no_credentials") from None
         return self._credentials
 
     @property
@@ -111,8 +101,8 @@ class Google:
         what: str,
         fn: Callable[[], T],
         *,
-        not_yet: Callable[[Exception], Retry | None] | None = None,
-        patience: Patience = BRIEF,
+        not_yet: Callable[[Exception], api.Retry | None] | None = None,
+        patience: api.Patience = BRIEF,
         allow: tuple[type[Exception], ...] = (),
     ) -> T:
         """One API call, retried while the cloud is throttling, briefly unavailable, or `not_yet` says so.
@@ -120,17 +110,17 @@ class Google:
         Google's errors of the types in `allow` reach the caller as they are, for it to act on; any other becomes a
         domain error naming `what` (else it would surface as an internal error with a URL for a message)."""
 
-        def classify(exc: BaseException) -> Retry | None:
+        def classify(exc: BaseException) -> api.Retry | None:
             if unreachable(exc):
                 return None  # no answer will come by waiting: say so now
             return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
 
         try:
-            return poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience, clock=self.settings.clock)
+            return api.poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience, clock=self.settings.clock)
         except Exception as err:
             if cause := unreachable(err):
                 host = _request_host(err) or (self._iam_host if isinstance(err, gx.GoogleAPICallError) else "Google")
-                raise OperationError(
+                raise api.OperationError(
                     f"cannot reach {host} for {what}: {cause}",
                     fix="Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and any REGBOOT_GCP_*_ENDPOINT, "
                     "then run the same command again.",
@@ -192,7 +182,7 @@ class Google:
         change: Callable[[policy_pb2.Policy], bool],
         *,
         what: str,
-        patience: Patience,
+        patience: api.Patience,
         read: policy_pb2.Policy | None = None,
     ) -> bool:
         """Read-modify-write the policy of `resource`; `change` edits it in place and says whether it did. `read`:
@@ -236,16 +226,16 @@ def _get_request(resource: str) -> iam_policy_pb2.GetIamPolicyRequest:
     return request
 
 
-def _policy_not_yet(exc: Exception) -> Retry | None:
+def _policy_not_yet(exc: Exception) -> api.Retry | None:
     if isinstance(exc, gx.BadRequest) and "does not exist" in str(exc.message):
-        return Retry("the new service account is not yet known to IAM policies")
+        return api.Retry("the new service account is not yet known to IAM policies")
     return _lagging(exc)
 
 
-def _lagging(exc: Exception) -> Retry | None:
+def _lagging(exc: Exception) -> api.Retry | None:
     """A 404 for something regboot has just seen exist: the replica answering has not caught up yet."""
     if isinstance(exc, gx.NotFound):
-        return Retry("Google does not show it yet")
+        return api.Retry("Google does not show it yet")
     return None
 
 
@@ -256,9 +246,9 @@ def disabled_service(err: BaseException | None) -> str | None:
     return None
 
 
-def apis_disabled(services: list[str], project: str) -> PreconditionError:
+def apis_disabled(services: list[str], project: str) -> api.PreconditionError:
     names = list(dict.fromkeys(services))
-    return PreconditionError(
+    return api.PreconditionError(
         f"Google Cloud project {project} has not enabled {', '.join(names)}",
         fix=f"Run `gcloud services enable {' '.join(names)} --project {project}`, wait a minute for it to take "
         "effect, then run this command again.",
@@ -266,7 +256,7 @@ def apis_disabled(services: list[str], project: str) -> PreconditionError:
     )
 
 
-def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
+def refusal(err: gx.GoogleAPICallError, what: str) -> api.RegbootError:
     """A Google error nobody handled, as a domain error: what was refused and why, in one line."""
     if service := disabled_service(err):
         return apis_disabled([service], str((err.metadata or {}).get("consumer", "")).removeprefix("projects/"))
@@ -275,16 +265,14 @@ def refusal(err: gx.GoogleAPICallError, what: str) -> RegbootError:
     method, _, rest = reason.partition(" ")
     if method in ("GET", "POST", "PUT", "PATCH", "DELETE") and ": " in rest:
         reason = rest.split(": ", 1)[1]
-    if isinstance(err, gx.PermissionDenied | gx.Forbidden | gx.Unauthenticated | gx.Unauthorized):
-        return PreconditionError(
-            f"Google refused {what}: {reason[:300]}",
-            fix="Check your roles on the project (see docs/providers/google.md), then run this command again.",
-            code="missing_permission",
-        )
-    return OperationError(
-        f"Google answered {err.code} {type(err).__name__} for {what}: {reason[:300]}",
-        fix="Run the same command again; if it keeps failing, check the Google Cloud status page.",
-        code="cloud_error",
+    return unhandled(
+        "Google",
+        what,
+        reason,
+        denied=isinstance(err, gx.PermissionDenied | gx.Forbidden | gx.Unauthenticated | gx.Unauthorized),
+        answer=f"{err.code} {type(err).__name__}",
+        denied_fix="Check your roles on the project (see docs/providers/google.md), then run this command again.",
+        status_page="Google Cloud",
     )
 
 
@@ -302,31 +290,31 @@ def unreachable(exc: BaseException) -> str | None:
     if isinstance(exc, gx.GoogleAPICallError):
         text = str(exc.message).lower()
         return next((cause for marker, cause in GRPC_UNREACHABLE if marker.lower() in text), None)
-    return network.unreachable(exc)
+    return api.network.unreachable(exc)
 
 
 def _request_host(exc: BaseException) -> str | None:
     from urllib.parse import urlsplit
 
-    for link in network.causes(exc):
+    for link in api.network.causes(exc):
         url = getattr(getattr(link, "request", None), "url", None)
         if isinstance(url, str):
             return urlsplit(url).netloc
     return None
 
 
-def transient(exc: BaseException) -> Retry | None:
+def transient(exc: BaseException) -> api.Retry | None:
     """Throttling, brief unavailability, lost connections and stale etags: worth another try."""
     if isinstance(exc, gx.TooManyRequests | gx.ResourceExhausted):
-        return Retry("throttled by Google", after=_retry_after(exc))
+        return api.Retry("throttled by Google", after=_retry_after(exc))
     if isinstance(exc, gx.Aborted | gx.Conflict) and not isinstance(exc, gx.AlreadyExists):
-        return Retry("a concurrent change (stale etag)")
+        return api.Retry("a concurrent change (stale etag)")
     if isinstance(exc, gx.MethodNotImplemented):  # 501: no retry changes that
         return None
     if isinstance(exc, gx.ServerError | gx.ServiceUnavailable | gx.DeadlineExceeded):
-        return Retry(f"Google answered {exc.code} {type(exc).__name__}")
+        return api.Retry(f"Google answered {exc.code} {type(exc).__name__}")
     if _connection_error(exc):
-        return Retry("the connection was lost")
+        return api.Retry("the connection was lost")
     return None
 
 
@@ -342,7 +330,7 @@ def _retry_after(exc: gx.GoogleAPICallError) -> float:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if headers is not None and hasattr(headers, "get"):
-        return retry_after(headers.get("Retry-After"))
+        return api.retry_after(headers.get("Retry-After"))
     for detail in exc.details or ():
         delay = getattr(detail, "retry_delay", None)
         if delay is not None:

@@ -10,41 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bootstrap.api import (
-    REAL_CLOCK,
-    Change,
-    Consumer,
-    Held,
-    Identity,
-    Inspection,
-    Minted,
-    Onboarding,
-    OperationError,
-    Param,
-    Patience,
-    PlatformEntry,
-    PreconditionError,
-    Provider,
-    RegistryCredential,
-    Removal,
-    Removals,
-    Retirement,
-    Retry,
-    Run,
-    Secret,
-    Server,
-    StatusRow,
-    Step,
-    Stray,
-    Taken,
-    Undo,
-    UsageError,
-    VerifyTarget,
-    appeared,
-    caught,
-    poll,
-    together,
-)
+from bootstrap import api
 from providers.gcp.targets import (
     DEFAULT_ACCOUNT,
     GCR_HOSTS,
@@ -74,28 +40,28 @@ PULL_ROLES = {
 }
 # A new key can take from a minute to several to authenticate at the registry, and a new grant "typically 2 minutes,
 # potentially 7 minutes or longer" (Google's access-change propagation page).
-KEY_PROPAGATION = Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
+KEY_PROPAGATION = api.Patience(deadline=600.0, first=0.5, factor=1.5, cap=2.0)
 PROBE_IMAGE = "regboot-verify"  # an image name nobody has: a 404 for it still proves the pull was allowed
 SERVES = "regboot: serves "
 ACCOUNT_DOMAIN = ".iam.gserviceaccount.com"
 DESCRIPTION_BYTES = 256  # Google's limit on a service account's description
 # New accounts can take a minute or more to show up everywhere; keys up to several minutes.
 # Polls stay at most 1 s apart so a run finishes within about a second of the cloud catching up.
-APPEAR = Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
-GONE = Patience(deadline=60.0)  # something deleted that a read still shows: replicas catch up in seconds
+APPEAR = api.Patience(deadline=180.0, first=0.2, factor=1.5, cap=1.0)
+GONE = api.Patience(deadline=60.0)  # something deleted that a read still shows: replicas catch up in seconds
 
 COMMON = (
-    Param("gcp_project", "Google Cloud project id.", required=True),
-    Param(
+    api.Param("gcp_project", "Google Cloud project id.", required=True),
+    api.Param(
         "service_account",
         f"Service account id (default: {DEFAULT_ACCOUNT} for the default secret name, else one derived from the "
         "secret name, so consumers never share one).",
     ),
-    Param("reassign", "Let this service account serve this consumer even if it records another one.", flag=True),
+    api.Param("reassign", "Let this service account serve this consumer even if it records another one.", flag=True),
 )
 
 
-class GoogleProvider(Provider):
+class GoogleProvider(api.Provider):
     """What gcr and gar share; they differ only in their target (server, grants, repository)."""
 
     account_display = "Akka docker reader"
@@ -107,16 +73,15 @@ class GoogleProvider(Provider):
     }
     target: Target
 
-    def __init__(self, target: Target, consumer: Consumer, run: Run) -> None:
+    def __init__(self, target: Target, consumer: api.Consumer, run: api.Run) -> None:
         super().__init__(target.serving(consumer.identity_name), consumer, run)
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
         self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
         self._policies: dict[str, Any] = {}  # the grants' policies, read while a new account was awaited
 
-    @classmethod
-    def make_target(cls, options: Mapping[str, Any]) -> Target:
-        raise NotImplementedError
+    # the target from options check_common has passed: gcr_target or gar_target (read through the class: unbound)
+    make_target: ClassVar[Callable[[Mapping[str, Any]], Target]]
 
     @classmethod
     def check(cls, options: Mapping[str, Any]) -> Target:
@@ -151,7 +116,7 @@ class GoogleProvider(Provider):
             )
         project, keys, repository, permissions = self._read_ahead()
         if isinstance(project, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"Google Cloud project {t.project} was not found or is not visible to these credentials "
                 f"({project.code})",
                 fix="Check --gcp-project (the id, not the name) and that your account has a role on the project.",
@@ -177,7 +142,7 @@ class GoogleProvider(Provider):
                 raise answer
             missing += answer
         if missing:
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"your Google credentials lack {', '.join(missing)} on project {t.project}",
                 fix="Ask for roles/iam.serviceAccountAdmin, roles/iam.serviceAccountKeyAdmin and "
                 "roles/artifactregistry.admin (or roles/resourcemanager.projectIamAdmin for project-level grants).",
@@ -233,36 +198,36 @@ class GoogleProvider(Provider):
             ),
             keys,
             repo,
-            lambda: caught(lambda: g.get_account(t.account_name)),
-            lambda: caught(lambda: g.missing_permissions(f"projects/{t.project}", project_permissions)),
+            lambda: api.caught(lambda: g.get_account(t.account_name)),
+            lambda: api.caught(lambda: g.missing_permissions(f"projects/{t.project}", project_permissions)),
         ]
         if t.repository and any(grant.on_repository for grant in t.grants):
             repository_permissions = ["artifactregistry.repositories.setIamPolicy"]
             reads.append(
-                lambda: caught(
+                lambda: api.caught(
                     lambda: g.missing_permissions(t.repository or "", repository_permissions, allow=(gx.NotFound,))
                 )
             )
-        project, keys_read, repository, account, *permissions = together(*reads)
+        project, keys_read, repository, account, *permissions = api.together(*reads)
         refusals = (project, keys_read if isinstance(keys_read, BaseException) else None, repository or None)
         if disabled := [s for s in map(disabled_service, refusals) if s]:
             raise apis_disabled(disabled, t.project)
         self._read = {"account": account, "keys": keys_read}
         return project, keys_read, repository or None, permissions
 
-    def inspect(self) -> Inspection:
+    def inspect(self) -> api.Inspection:
         # What preflight read already serves the first inspection; any later one (a second look) reads anew.
         read, self._read = self._read, {}
         account = read["account"] if "account" in read else self.google.get_account(self.target.account_name)
         if isinstance(account, BaseException):
             raise account
         if account is None:
-            return Inspection()
+            return api.Inspection()
         serves = account.description[len(SERVES) :] if account.description.startswith(SERVES) else None
-        identity = Identity("service account", account.email, serves=serves)
+        identity = api.Identity("service account", account.email, serves=serves)
         keys = read.get("keys")
         held = self._held(keys if isinstance(keys, list) else None)
-        return Inspection(identity, granted=self._granted(), held=held)
+        return api.Inspection(identity, granted=self._granted(), held=held)
 
     def _granted(self) -> bool:
         member = self.target.member
@@ -274,18 +239,18 @@ class GoogleProvider(Provider):
                 return False
         return True
 
-    def _held(self, keys: list[Any] | None = None) -> list[Held]:
+    def _held(self, keys: list[Any] | None = None) -> list[api.Held]:
         keys = self.google.keys(self.target.account_name) if keys is None else keys
         return sorted((_held(k) for k in keys), key=lambda h: h.created or datetime.min.replace(tzinfo=UTC))
 
-    def login(self, found: Inspection) -> tuple[str, str]:
+    def login(self, found: api.Inspection) -> tuple[str, str]:
         return self.target.server, USERNAME
 
     def email(self) -> str:
         # Always the account's: an entry with another email no longer says which account it holds a key of.
         return self.target.email
 
-    def in_place(self, found: Inspection, entry: PlatformEntry | None) -> bool:
+    def in_place(self, found: api.Inspection, entry: api.PlatformEntry | None) -> bool:
         # `_json_key` names no account: the entry's email is what ties it to this service account.
         return (
             super().in_place(found, entry)
@@ -295,25 +260,27 @@ class GoogleProvider(Provider):
             and found.identity.serves == self.label
         )
 
-    def onboarding(self, found: Inspection) -> Onboarding:
+    def onboarding(self, found: api.Inspection) -> api.Onboarding:
         t = self.target
         if found.identity is None:
-            account = Change(Step("create", "service account", t.email, f"records {self.label}"), self._create_account)
+            account = api.Change(
+                api.Step("create", "service account", t.email, f"records {self.label}"), self._create_account
+            )
         else:
             self._refuse_other_consumer(found.identity)
             detail = "exists" if found.identity.serves == self.label else f"will record {self.label}"
-            account = Change(Step("keep", "service account", t.email, detail), self._keep_account)
+            account = api.Change(api.Step("keep", "service account", t.email, detail), self._keep_account)
         grants = [
-            Change(
-                Step("keep" if found.granted else "grant", g.role, f"to {t.member}", f"on {g.scope}"),
+            api.Change(
+                api.Step("keep" if found.granted else "grant", g.role, f"to {t.member}", f"on {g.scope}"),
                 partial(self._grant, g),
             )
             for g in t.grants
         ]
-        mint = Change(Step("mint", "key", f"for {t.email}", "JSON key, kept in memory only"), self._mint)
-        return Onboarding([account, *grants], mint)
+        mint = api.Change(api.Step("mint", "key", f"for {t.email}", "JSON key, kept in memory only"), self._mint)
+        return api.Onboarding([account, *grants], mint)
 
-    def verification(self, minted: Minted) -> VerifyTarget:
+    def verification(self, minted: api.Minted) -> api.VerifyTarget:
         t = self.target
         if t.repository is None:  # a project-wide grant names no repository: prove the login only
             repository = None
@@ -331,42 +298,42 @@ class GoogleProvider(Provider):
                 "grant roles/artifactregistry.reader instead (drop --role)."
             )
         )
-        return VerifyTarget(t.server, repository, propagates=True, patience=KEY_PROPAGATION, no_pull_grant=hint)
+        return api.VerifyTarget(t.server, repository, propagates=True, patience=KEY_PROPAGATION, no_pull_grant=hint)
 
-    def removal(self, found: Inspection, *, keep_identity: bool) -> Removals:
+    def removal(self, found: api.Inspection, *, keep_identity: bool) -> api.Removals:
         if found.identity is None:
-            return Removals([])
+            return api.Removals([])
         self._refuse_other_consumer(found.identity)
         t = self.target
         attached = [
-            Removal(
-                Step("retire", "key", h.id, f"of {t.email}"),
+            api.Removal(
+                api.Step("retire", "key", h.id, f"of {t.email}"),
                 f"key {h.id}",
                 partial(self._delete_key, f"{t.account_name}/keys/{h.id}"),
-                Step("retired", "key", h.id),
+                api.Step("retired", "key", h.id),
             )
             for h in found.held
         ]
         attached += [
-            Removal(
-                Step("revoke", g.role, f"from {t.member}", f"on {g.scope}"),
+            api.Removal(
+                api.Step("revoke", g.role, f"from {t.member}", f"on {g.scope}"),
                 f"{g.role} on {g.scope}",
                 partial(self._unbind, g),
-                Step("revoked", g.role, f"on {g.scope}"),
+                api.Step("revoked", g.role, f"on {g.scope}"),
             )
             for g in self._held_grants()
         ]
-        account = Removal(
-            Step("delete", "service account", t.email),
+        account = api.Removal(
+            api.Step("delete", "service account", t.email),
             f"service account {t.email}",
             lambda: self._delete_account(t.account_name),
-            Step("deleted", "service account", t.email),
+            api.Step("deleted", "service account", t.email),
         )
-        return Removals(attached, None if keep_identity else account)
+        return api.Removals(attached, None if keep_identity else account)
 
-    def retirement(self, identity: Identity) -> Retirement:
+    def retirement(self, identity: api.Identity) -> api.Retirement:
         t = self.target
-        return Retirement(
+        return api.Retirement(
             "key",
             t.email,
             held=lambda: [_held(k) for k in self.google.keys(t.account_name)],
@@ -374,9 +341,9 @@ class GoogleProvider(Provider):
             patience=GONE,
         )
 
-    def _refuse_other_consumer(self, identity: Identity) -> None:
+    def _refuse_other_consumer(self, identity: api.Identity) -> None:
         if identity.serves and identity.serves != self.label and not self.target.reassign:
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"service account {identity.name} already serves {identity.serves}, not {self.label}",
                 fix="Give this consumer its own --service-account, or pass --reassign to move it (the other "
                 "consumer's key will then be retired).",
@@ -384,12 +351,12 @@ class GoogleProvider(Provider):
             )
 
     # --- changes, each taken by the engine ------------------------------------------------------------------
-    def _keep_account(self, identity: Identity) -> Taken:
+    def _keep_account(self, identity: api.Identity) -> api.Taken:
         """The account exists: make it record this consumer."""
         t, g = self.target, self.google
         self._refuse_other_consumer(identity)
         if identity.serves == self.label:
-            return Taken(identity, Step("found", "service account", t.email))
+            return api.Taken(identity, api.Step("found", "service account", t.email))
         account = {"name": t.account_name, "description": SERVES + self.label}
         g.call(
             f"service account {t.email}",
@@ -398,9 +365,9 @@ class GoogleProvider(Provider):
                 **g.once,
             ),
         )
-        return Taken(identity, Step("updated", "service account", t.email, f"now records {self.label}"))
+        return api.Taken(identity, api.Step("updated", "service account", t.email, f"now records {self.label}"))
 
-    def _create_account(self, _: None) -> Taken:
+    def _create_account(self, _: None) -> api.Taken:
         from google.api_core import exceptions as gx
 
         t, g = self.target, self.google
@@ -427,10 +394,10 @@ class GoogleProvider(Provider):
                 patience=APPEAR,
             )
 
-        return Taken(
-            Identity("service account", t.email, serves=self.label, created=True),
-            Step("created", "service account", t.email, f"records {self.label}"),
-            Undo(f"service account {t.email}", lambda: self._delete_account(t.account_name)),
+        return api.Taken(
+            api.Identity("service account", t.email, serves=self.label, created=True),
+            api.Step("created", "service account", t.email, f"records {self.label}"),
+            api.Undo(f"service account {t.email}", lambda: self._delete_account(t.account_name)),
             settle=partial(self._await_account, appear),
         )
 
@@ -440,10 +407,10 @@ class GoogleProvider(Provider):
         grant's to report, in its turn."""
         scopes = [grant.scope for grant in self.target.grants]
         g = self.google
-        _, *policies = together(appear, *(partial(caught, partial(g.policy, scope)) for scope in scopes))
+        _, *policies = api.together(appear, *(partial(api.caught, partial(g.policy, scope)) for scope in scopes))
         self._policies = {s: p for s, p in zip(scopes, policies, strict=True) if not isinstance(p, Exception)}
 
-    def _grant(self, grant: Grant, identity: Identity) -> Taken:
+    def _grant(self, grant: Grant, identity: api.Identity) -> api.Taken:
         member = self.target.member
         added = self.google.change_policy(
             grant.scope,
@@ -453,11 +420,11 @@ class GoogleProvider(Provider):
             read=self._policies.pop(grant.scope, None),
         )
         if not added:
-            return Taken(identity, Step("found", grant.role, f"granted to {member}", f"on {grant.scope}"))
-        undo = Undo(f"grant of {grant.role} on {grant.scope}", partial(self._unbind, grant))
-        return Taken(identity, Step("granted", grant.role, f"to {member}", f"on {grant.scope}"), undo)
+            return api.Taken(identity, api.Step("found", grant.role, f"granted to {member}", f"on {grant.scope}"))
+        undo = api.Undo(f"grant of {grant.role} on {grant.scope}", partial(self._unbind, grant))
+        return api.Taken(identity, api.Step("granted", grant.role, f"to {member}", f"on {grant.scope}"), undo)
 
-    def _mint(self, identity: Identity) -> Taken:
+    def _mint(self, identity: api.Identity) -> api.Taken:
         from google.api_core import exceptions as gx
         from google.cloud import iam_admin_v1
 
@@ -467,7 +434,7 @@ class GoogleProvider(Provider):
         # An account this run made (under the consumer's lease) holds no user-managed key: nothing to count.
         existing = [] if identity.created else g.keys(t.account_name)
         if len(existing) >= MAX_KEYS:
-            raise PreconditionError(
+            raise api.PreconditionError(
                 f"service account {t.email} already has {MAX_KEYS} user-managed keys, the most Google allows",
                 fix=f"Delete unused ones (`gcloud iam service-accounts keys list --iam-account={t.email}`), "
                 "then run this command again.",
@@ -499,36 +466,36 @@ class GoogleProvider(Provider):
         except gx.FailedPrecondition as err:
             constraint = org_policy_constraint(err)
             if constraint:
-                raise PreconditionError(
+                raise api.PreconditionError(
                     f"key creation is not allowed on service account {t.email}: the organisation policy "
                     f"{constraint} is enforced on project {t.project}",
                     fix="An Organization Policy Administrator (roles/orgpolicy.policyAdmin) can exempt this project "
                     "from that constraint; until then this registry cannot be onboarded with a key.",
                     code="org_policy",
                 ) from None
-            raise OperationError(f"Google refused a key for {t.email}: {err.message}", code="key_refused") from None
-        undo = Undo(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
+            raise api.OperationError(f"Google refused a key for {t.email}: {err.message}", code="key_refused") from None
+        undo = api.Undo(f"key {_key_id(key.name)} of {t.email}", lambda: self._delete_key(key.name))
         try:
             text = key_file(key.private_key_data)
-            Secret(json.loads(text).get("private_key", ""))  # so the PEM alone is scrubbed from any text too
+            api.Secret(json.loads(text).get("private_key", ""))  # so the PEM alone is scrubbed from any text too
         except Exception:  # a key nobody can hold: it goes before the error does
             undo.call()
             raise
         held = _held(key)
-        minted = Minted(RegistryCredential(t.server, USERNAME, Secret(text), self.email()), held)
-        return Taken(minted, Step("minted", "key", held.id, f"for {t.email}, in memory only"), undo)
+        minted = api.Minted(api.RegistryCredential(t.server, USERNAME, api.Secret(text), self.email()), held)
+        return api.Taken(minted, api.Step("minted", "key", held.id, f"for {t.email}, in memory only"), undo)
 
     # --- plumbing -------------------------------------------------------------------------------------------
     def _retire_unanswered(self, known: set[str]) -> None:
         """Retire the keys that appear beside `known` within two call timeouts: made by a request whose answer never
         came. A request Google still acts on after that long is not waited for; the next run retires its key."""
         g = self.google
-        late = appeared(
+        late = api.appeared(
             lambda: [k.name for k in g.keys(self.target.account_name) if k.name not in known] or None,
             what="a key Google may have made without answering",
             ui=self.run.ui,
             within=2 * g.timeout,
-            clock=REAL_CLOCK,  # a request in flight lands in real time
+            clock=api.REAL_CLOCK,  # a request in flight lands in real time
         )
         for name in late or []:
             self._delete_key(name)
@@ -558,10 +525,10 @@ class GoogleProvider(Provider):
             if self.google.get_account(name) is not None:
                 raise _Lingering
 
-        poll(
+        api.poll(
             delete,
             what=f"{name} to be gone",
-            not_yet=lambda exc: Retry("a deleted account is still there") if isinstance(exc, _Lingering) else None,
+            not_yet=lambda exc: api.Retry("a deleted account is still there") if isinstance(exc, _Lingering) else None,
             ui=self.run.ui,
             patience=GONE,
             clock=self.run.settings.clock,
@@ -592,16 +559,22 @@ class GoogleProvider(Provider):
             grant.scope,
             lambda p: _unbind(p, grant.role, self.target.member),
             what=f"removing {grant.role} on {grant.scope}",
-            patience=Patience(deadline=60.0),
+            patience=api.Patience(deadline=60.0),
         )
 
     # --- status ---------------------------------------------------------------------------------------------
     @classmethod
-    def claims(cls, entry: PlatformEntry) -> bool:
+    def claims(cls, entry: api.PlatformEntry) -> bool:
         return entry.username == USERNAME and cls._claims_server(entry.server)
 
     @classmethod
     def _claims_server(cls, server: str) -> bool:
+        found = api.Server.parse(server)
+        return found.scheme != "http" and cls._serves(found.written)
+
+    @classmethod
+    def _serves(cls, host: str) -> bool:
+        """Whether a registry host (no scheme) is this provider's."""
         raise NotImplementedError
 
     @classmethod
@@ -610,12 +583,12 @@ class GoogleProvider(Provider):
         raise NotImplementedError
 
     @classmethod
-    def options_for(cls, entry: PlatformEntry, *, command: str) -> dict[str, Any]:
+    def options_for(cls, entry: api.PlatformEntry, *, command: str) -> dict[str, Any]:
         """The entry's email is its service account's (regboot stores it there unless --email was given): it names
         the project and the account; the server names the host or location."""
         account, _, domain = entry.email.partition("@")
         if not domain.endswith(ACCOUNT_DOMAIN):
-            raise UsageError(
+            raise api.UsageError(
                 f"the platform entry {entry.name} does not name its service account (its email is {entry.email!r})",
                 fix=f"Run `regboot {command} {cls.name} --gcp-project PROJECT --service-account ID "
                 f"--secret-name {entry.name} ...` with the options it was onboarded with.",
@@ -623,17 +596,17 @@ class GoogleProvider(Provider):
         return {"gcp_project": domain.split(".", 1)[0], "service_account": account, **cls._where(entry, command)}
 
     @classmethod
-    def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
+    def _where(cls, entry: api.PlatformEntry, command: str) -> dict[str, Any]:
         raise NotImplementedError
 
-    def status(self, entry: PlatformEntry) -> StatusRow:
+    def status(self, entry: api.PlatformEntry) -> api.StatusRow:
         t = self.target
         found = self.inspect()
         if found.identity is None:
-            return StatusRow(self.name, identity=t.email, problems=("service account not found",))
+            return api.StatusRow(self.name, identity=t.email, problems=("service account not found",))
         grants = [f"{g.role} on {g.scope}" for g in self._grants_at(self._scopes(self.google, t.server, t.project))]
         problems = () if found.held else ("the service account has no key: the platform's credential is dead",)
-        return StatusRow(
+        return api.StatusRow(
             self.name,
             identity=t.email,
             grant="; ".join(grants) or "(none)",
@@ -643,7 +616,7 @@ class GoogleProvider(Provider):
         )
 
     @classmethod
-    def strays(cls, entries: list[PlatformEntry], project: str, run: Run) -> list[Stray]:
+    def strays(cls, entries: list[api.PlatformEntry], project: str, run: api.Run) -> list[api.Stray]:
         """In the Google projects the platform's entries point at, the service accounts that record a consumer of
         this Akka project but that no entry names (replaced, or half offboarded). gcr and gar share them."""
         from providers.gcp.cloud import Google
@@ -665,18 +638,18 @@ class GoogleProvider(Provider):
                     f"{account.email.split('@', 1)[0]} --secret-name {secret} -y"
                 )
                 held = tuple(_held(k) for k in google.keys(account.name))
-                found.append(Stray("gcr/gar", account.email, serves, held, fix))
+                found.append(api.Stray("gcr/gar", account.email, serves, held, fix))
         return found
 
 
 class Gcr(GoogleProvider):
     name = "gcr"
     summary = "gcr.io hosts (served by Artifact Registry): a reader service account, its grant and a JSON key."
-    options: ClassVar[tuple[Param, ...]] = (
+    options: ClassVar[tuple[api.Param, ...]] = (
         COMMON[0],
-        Param("host", "gcr.io host.", default="gcr.io", choices=tuple(GCR_HOSTS)),
+        api.Param("host", "gcr.io host.", default="gcr.io", choices=tuple(GCR_HOSTS)),
         COMMON[1],
-        Param(
+        api.Param(
             "role",
             "Role to grant (repeatable; default roles/artifactregistry.reader on the repository).",
             multiple=True,
@@ -685,52 +658,46 @@ class Gcr(GoogleProvider):
         COMMON[2],
     )
 
-    @classmethod
-    def make_target(cls, options: Mapping[str, Any]) -> Target:
-        return gcr_target(options)
+    make_target = gcr_target
 
     @classmethod
-    def _claims_server(cls, server: str) -> bool:
-        found = Server.parse(server)
-        return found.scheme != "http" and found.written in GCR_HOSTS
+    def _serves(cls, host: str) -> bool:
+        return host in GCR_HOSTS
 
     @classmethod
-    def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
-        return {"host": Server.parse(entry.server).written}
+    def _where(cls, entry: api.PlatformEntry, command: str) -> dict[str, Any]:
+        return {"host": api.Server.parse(entry.server).written}
 
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
-        host = Server.parse(server).written
+        host = api.Server.parse(server).written
         return [f"projects/{project}", f"projects/{project}/locations/{GCR_HOSTS[host]}/repositories/{host}"]
 
 
 class Gar(GoogleProvider):
     name = "gar"
     summary = "Artifact Registry (*-docker.pkg.dev): a reader service account, its grant and a JSON key."
-    options: ClassVar[tuple[Param, ...]] = (
+    options: ClassVar[tuple[api.Param, ...]] = (
         COMMON[0],
-        Param("location", "Artifact Registry location, e.g. us-central1.", required=True),
-        Param("repository", "Repository id (default: grant on the whole project)."),
+        api.Param("location", "Artifact Registry location, e.g. us-central1.", required=True),
+        api.Param("repository", "Repository id (default: grant on the whole project)."),
         COMMON[1],
         COMMON[2],
     )
 
-    @classmethod
-    def make_target(cls, options: Mapping[str, Any]) -> Target:
-        return gar_target(options)
+    make_target = gar_target
 
     @classmethod
-    def _claims_server(cls, server: str) -> bool:
-        found = Server.parse(server)
-        return found.scheme != "http" and found.written.endswith("-docker.pkg.dev")
+    def _serves(cls, host: str) -> bool:
+        return host.endswith("-docker.pkg.dev")
 
     @classmethod
-    def _where(cls, entry: PlatformEntry, command: str) -> dict[str, Any]:
-        location = Server.parse(entry.server).written.split("-docker.pkg.dev")[0]
+    def _where(cls, entry: api.PlatformEntry, command: str) -> dict[str, Any]:
+        location = api.Server.parse(entry.server).written.split("-docker.pkg.dev")[0]
         # offboard and status find the grants wherever they are; a rotation must not guess them
         if command not in ("offboard", "status"):
             account, _, domain = entry.email.partition("@")
-            raise UsageError(
+            raise api.UsageError(
                 f"the platform entry {entry.name} does not say which repository its grant is on",
                 fix=f"Run `regboot {command} gar --gcp-project {domain.split('.', 1)[0]} --location {location} "
                 f"--service-account {account} --secret-name {entry.name} --repository REPOSITORY` "
@@ -741,7 +708,7 @@ class Gar(GoogleProvider):
     @classmethod
     def _scopes(cls, google: Google, server: str, project: str) -> list[str]:
         # The entry names only the location: look at every repository there for this account's grants.
-        location = Server.parse(server).written.split("-docker.pkg.dev")[0]
+        location = api.Server.parse(server).written.split("-docker.pkg.dev")[0]
         parent = f"projects/{project}/locations/{location}"
         repositories = google.call(
             f"repositories in {parent}",
@@ -787,7 +754,7 @@ class _Lingering(Exception):
     """Something regboot deleted is still there."""
 
 
-def _no_repository(repository: str) -> PreconditionError:
+def _no_repository(repository: str) -> api.PreconditionError:
     _, project, _, location, _, repo = repository.split("/")
     if repo in GCR_HOSTS:
         fix = (
@@ -797,24 +764,24 @@ def _no_repository(repository: str) -> PreconditionError:
         )
     else:
         fix = f"Check --repository and --location (`gcloud artifacts repositories list --project={project}`)."
-    return PreconditionError(
+    return api.PreconditionError(
         f"Artifact Registry repository {repository} does not exist", fix=fix, code="unknown_repository"
     )
 
 
-def _behind(exc: Exception) -> Retry | None:
+def _behind(exc: Exception) -> api.Retry | None:
     from google.api_core import exceptions as gx
 
     if isinstance(exc, gx.NotFound):
-        return Retry("the service account is not visible to this replica yet")
+        return api.Retry("the service account is not visible to this replica yet")
     return None
 
 
-def _not_visible(exc: Exception) -> Retry | None:
+def _not_visible(exc: Exception) -> api.Retry | None:
     from google.api_core import exceptions as gx
 
     if isinstance(exc, gx.NotFound | gx.PermissionDenied | gx.Forbidden):
-        return Retry("the new service account is not visible yet")
+        return api.Retry("the new service account is not visible yet")
     return None
 
 
@@ -822,7 +789,7 @@ def _key_id(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
-def _held(key: Any) -> Held:
+def _held(key: Any) -> api.Held:
     created = key.valid_after_time if key.valid_after_time and key.valid_after_time.year > 1970 else None
     expires = key.valid_before_time if key.valid_before_time and key.valid_before_time.year < 9999 else None
-    return Held(_key_id(key.name), created=created, expires=expires, label="user-managed key")
+    return api.Held(_key_id(key.name), created=created, expires=expires, label="user-managed key")

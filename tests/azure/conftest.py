@@ -39,7 +39,7 @@ def azure(running: tuple[AzureEmulator, Path], monkeypatch: pytest.MonkeyPatch) 
     model = emulator.reset()
     model.add_registry(LEGACY_REGISTRY, resource_group=RESOURCE_GROUP)
     model.add_registry(ABAC_REGISTRY, resource_group=RESOURCE_GROUP, abac=True)
-    for name, value in emulator.env().items():
+    for name, value in emulator.env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     return emulator

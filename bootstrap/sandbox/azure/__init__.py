@@ -28,41 +28,31 @@ import shlex
 import sys
 from pathlib import Path
 
-from bootstrap.parallel import together
 from bootstrap.sandbox.azure.arm import ArmEmulator
 from bootstrap.sandbox.azure.graph import GraphEmulator
 from bootstrap.sandbox.azure.model import AzureModel
-from bootstrap.sandbox.faults import CallLog
+from bootstrap.sandbox.cloud import CloudEmulator
 
 __all__ = ["AzureEmulator", "AzureModel"]
 
 
-class AzureEmulator:
+class AzureEmulator(CloudEmulator[AzureModel]):
     """ARM and Graph emulators sharing one AzureModel and one CallLog."""
 
-    def __init__(self, model: AzureModel | None = None, calls: CallLog | None = None) -> None:
-        self.model = model if model is not None else AzureModel()
-        self.calls = calls if calls is not None else CallLog()
+    model_type = AzureModel
+
+    def serve(self) -> tuple[ArmEmulator, GraphEmulator]:
         self.arm = ArmEmulator(self.model, self.calls)
         self.graph = GraphEmulator(self.model, self.calls)
+        return self.arm, self.graph
 
-    def start(self) -> dict[str, str]:
-        """Start both servers on free loopback ports; return the environment that points regboot at them."""
-        self.arm.start()
-        self.graph.start()
-        return self.env()
-
-    def env(self) -> dict[str, str]:
+    def environment(self) -> dict[str, str]:
         return {
             "REGBOOT_AZURE_ARM_ENDPOINT": self.arm.url,
             "REGBOOT_AZURE_GRAPH_ENDPOINT": self.graph.url,
             "AZURE_SUBSCRIPTION_ID": self.model.subscription,
             "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
         }
-
-    def stop(self) -> None:
-        # In parallel: each server takes up to its poll interval to notice the shutdown.
-        together(self.arm.stop, self.graph.stop)
 
     def reset(self, model: AzureModel | None = None) -> AzureModel:
         """Serve a fresh model (or `model`) and forget every call and queued fault, without restarting: a test's
@@ -91,10 +81,3 @@ class AzureEmulator:
         )
         launcher.chmod(0o755)
         return launcher
-
-    def __enter__(self) -> AzureEmulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -83,6 +83,11 @@ _CHALLENGE = (
 _RACY = {"graph.applications.create", "graph.servicePrincipals.create"}
 
 
+def _entity(collection: str, rendered: dict[str, Any]) -> dict[str, Any]:
+    """One object of `collection` as Graph answers it, with its OData context."""
+    return {"@odata.context": CONTEXT + collection + "/$entity", **rendered}
+
+
 def _epoch(text: str | None, name: str) -> float | None:
     if text is None:
         return None
@@ -144,7 +149,7 @@ class GraphEmulator(HttpEmulator):
         fields = self._fields(request.json(), APP_FIELDS, "application")
         display_name = fields.pop("display_name", "")
         app = self.directory.create_application(display_name, race=racing(request), **fields)
-        return Response(201, {"@odata.context": CONTEXT + "applications/$entity", **render_application(app)})
+        return Response(201, _entity("applications", render_application(app)))
 
     @route("GET", APP, "graph.applications.get")
     def applications_get(self, request: Request, id: str) -> Response:
@@ -152,8 +157,7 @@ class GraphEmulator(HttpEmulator):
 
     @route("GET", APP_BY_APP_ID, "graph.applications.get")
     def applications_get_by_app_id(self, request: Request, app_id: str) -> Response:
-        app = self.directory.application_by_app_id(app_id, lagging=lagging(request))
-        return self._app(request, app)
+        return self._app(request, self.directory.application_by_app_id(app_id, lagging=lagging(request)))
 
     @route("PATCH", APP, "graph.applications.update", mutating=True)
     def applications_update(self, request: Request, id: str) -> Response:
@@ -198,8 +202,7 @@ class GraphEmulator(HttpEmulator):
         app_id = str(data.pop("appId", "") or "")
         fields = self._fields(data, SP_FIELDS, "servicePrincipal")
         sp = self.directory.create_service_principal(app_id, lagging=lagging(request), race=racing(request), **fields)
-        body = {"@odata.context": CONTEXT + "servicePrincipals/$entity"}
-        return Response(201, {**body, **render_service_principal(sp, self.model.tenant)})
+        return Response(201, _entity("servicePrincipals", render_service_principal(sp, self.model.tenant)))
 
     @route("GET", SP, "graph.servicePrincipals.get")
     def service_principals_get(self, request: Request, id: str) -> Response:
@@ -207,8 +210,7 @@ class GraphEmulator(HttpEmulator):
 
     @route("GET", SP_BY_APP_ID, "graph.servicePrincipals.get")
     def service_principals_get_by_app_id(self, request: Request, app_id: str) -> Response:
-        sp = self.directory.service_principal_by_app_id(app_id, lagging=lagging(request))
-        return self._sp(request, sp)
+        return self._sp(request, self.directory.service_principal_by_app_id(app_id, lagging=lagging(request)))
 
     @route("DELETE", SP, "graph.servicePrincipals.delete", mutating=True)
     def service_principals_delete(self, request: Request, id: str) -> Response:
@@ -217,17 +219,15 @@ class GraphEmulator(HttpEmulator):
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _app(self, request: Request, app: Application) -> Response:
-        self._options(request, allowed=("$select",))
-        body = {"@odata.context": CONTEXT + "applications/$entity", **render_application(app)}
-        return Response(200, select(body, request))
+        return self._got(request, "applications", render_application(app))
 
     def _sp(self, request: Request, sp: ServicePrincipal) -> Response:
+        return self._got(request, "servicePrincipals", render_service_principal(sp, self.model.tenant))
+
+    def _got(self, request: Request, collection: str, rendered: dict[str, Any]) -> Response:
+        """One object of `collection` as a GET answers it: only $select is understood."""
         self._options(request, allowed=("$select",))
-        body = {
-            "@odata.context": CONTEXT + "servicePrincipals/$entity",
-            **render_service_principal(sp, self.model.tenant),
-        }
-        return Response(200, select(body, request))
+        return Response(200, select(_entity(collection, rendered), request))
 
     def _collection(self, request: Request, name: str, rendered: list[dict[str, Any]]) -> Response:
         self._options(request, allowed=("$select", "$filter", "$skiptoken"))

@@ -20,8 +20,7 @@ Other processes drive a running emulator through the control API under `/_sandbo
 
 from __future__ import annotations
 
-from bootstrap.parallel import together
-from bootstrap.sandbox.faults import CallLog
+from bootstrap.sandbox.cloud import CloudEmulator
 from bootstrap.sandbox.google.iam import IamEmulator
 from bootstrap.sandbox.google.model import GoogleModel
 from bootstrap.sandbox.google.rest import ArtifactRegistryEmulator, ResourceManagerEmulator
@@ -29,25 +28,23 @@ from bootstrap.sandbox.google.rest import ArtifactRegistryEmulator, ResourceMana
 __all__ = ["GoogleEmulator", "GoogleModel"]
 
 
-class GoogleEmulator:
+class GoogleEmulator(CloudEmulator[GoogleModel]):
     """The three Google endpoints regboot talks to, sharing one model and one call log."""
 
-    def __init__(self, model: GoogleModel | None = None, calls: CallLog | None = None) -> None:
-        self.model = model if model is not None else GoogleModel()
-        self.calls = calls if calls is not None else CallLog()
+    model_type = GoogleModel
+
+    def serve(self) -> tuple[IamEmulator, ResourceManagerEmulator, ArtifactRegistryEmulator]:
         self.iam = IamEmulator(self.model, self.calls)
         self.resourcemanager = ResourceManagerEmulator(self.model, self.calls)
         self.artifactregistry = ArtifactRegistryEmulator(self.model, self.calls)
-        self.env: dict[str, str] = {}
+        return self.iam, self.resourcemanager, self.artifactregistry
 
-    def start(self) -> dict[str, str]:
-        """Start all three servers; return the environment that points regboot at them."""
-        self.env = {
-            "REGBOOT_GCP_IAM_ENDPOINT": self.iam.start(),
-            "REGBOOT_GCP_RESOURCEMANAGER_ENDPOINT": self.resourcemanager.start(),
-            "REGBOOT_GCP_ARTIFACTREGISTRY_ENDPOINT": self.artifactregistry.start(),
+    def environment(self) -> dict[str, str]:
+        return {
+            "REGBOOT_GCP_IAM_ENDPOINT": self.iam.url,
+            "REGBOOT_GCP_RESOURCEMANAGER_ENDPOINT": self.resourcemanager.url,
+            "REGBOOT_GCP_ARTIFACTREGISTRY_ENDPOINT": self.artifactregistry.url,
         }
-        return dict(self.env)
 
     @property
     def control_url(self) -> str:
@@ -58,8 +55,3 @@ class GoogleEmulator:
         """Empty the model and the call log, keeping the servers up (what a test fixture does between tests)."""
         self.model.reset()
         self.calls.clear()
-
-    def stop(self) -> None:
-        self.iam.stop()
-        # An HTTP server notices shutdown only at its next poll (up to 0.5 s): stop both side by side.
-        together(self.resourcemanager.stop, self.artifactregistry.stop)

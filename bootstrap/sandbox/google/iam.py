@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent import futures
+from functools import partialmethod
 from typing import Any, NamedTuple
 
 import grpc
@@ -129,14 +130,16 @@ class IamEmulator:
                 if fault is not None and kind == "conflict":
                     raise GoogleError("ABORTED", fault.message)  # no etag or id to race on: the generic refusal
                 self.model.require_service("iam.googleapis.com", resource)
-                return handler(request, kind == "not_visible")
+                answered = handler(request, kind == "not_visible")
+                return empty_pb2.Empty() if spec.response is _Empty else answered
             except GoogleError as error:
                 _abort(context, error)
 
         return answer
 
     # --- service accounts ----------------------------------------------------------------------------
-    # Each handler gets the request and whether a `not_visible` fault hides the account it names.
+    # Each handler gets the request and whether a `not_visible` fault hides the account it names; one whose method
+    # answers Empty returns nothing.
     def _ListServiceAccounts(self, request: Any, hidden: bool) -> Any:
         found, token = self.model.list_service_accounts(
             request.name, request.page_size, request.page_token, not_visible=hidden
@@ -168,17 +171,14 @@ class IamEmulator:
         paths = request.update_mask.paths
         return _account(self.model.patch_service_account(given.name, fields, paths, not_visible=hidden))
 
-    def _DeleteServiceAccount(self, request: Any, hidden: bool) -> Any:
+    def _DeleteServiceAccount(self, request: Any, hidden: bool) -> None:
         self.model.delete_service_account(request.name, not_visible=hidden)
-        return empty_pb2.Empty()
 
-    def _EnableServiceAccount(self, request: Any, hidden: bool) -> Any:
-        self.model.set_service_account_disabled(request.name, False, not_visible=hidden)
-        return empty_pb2.Empty()
+    def _set_account_disabled(self, disabled: bool, request: Any, hidden: bool) -> None:
+        self.model.set_service_account_disabled(request.name, disabled, not_visible=hidden)
 
-    def _DisableServiceAccount(self, request: Any, hidden: bool) -> Any:
-        self.model.set_service_account_disabled(request.name, True, not_visible=hidden)
-        return empty_pb2.Empty()
+    _EnableServiceAccount = partialmethod(_set_account_disabled, False)
+    _DisableServiceAccount = partialmethod(_set_account_disabled, True)
 
     # --- keys ----------------------------------------------------------------------------------------
     def _ListServiceAccountKeys(self, request: Any, hidden: bool) -> Any:
@@ -196,17 +196,14 @@ class IamEmulator:
         # Over gRPC private_key_data is the key file itself (over REST it would be base64 of it).
         return _key(key, private_key_data=key.private_key_data.encode())
 
-    def _DeleteServiceAccountKey(self, request: Any, hidden: bool) -> Any:
+    def _DeleteServiceAccountKey(self, request: Any, hidden: bool) -> None:
         self.model.delete_key(request.name, not_visible=hidden)
-        return empty_pb2.Empty()
 
-    def _DisableServiceAccountKey(self, request: Any, hidden: bool) -> Any:
-        self.model.set_key_disabled(request.name, True, not_visible=hidden)
-        return empty_pb2.Empty()
+    def _set_key_disabled(self, disabled: bool, request: Any, hidden: bool) -> None:
+        self.model.set_key_disabled(request.name, disabled, not_visible=hidden)
 
-    def _EnableServiceAccountKey(self, request: Any, hidden: bool) -> Any:
-        self.model.set_key_disabled(request.name, False, not_visible=hidden)
-        return empty_pb2.Empty()
+    _DisableServiceAccountKey = partialmethod(_set_key_disabled, True)
+    _EnableServiceAccountKey = partialmethod(_set_key_disabled, False)
 
 
 # --- rendering ---------------------------------------------------------------------------------------
