@@ -10,8 +10,6 @@ which every client and the akka CLI read.
 
 from __future__ import annotations
 
-import socket
-import ssl
 from collections.abc import MutableMapping
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
@@ -49,6 +47,9 @@ def unreachable(exc: BaseException) -> str | None:
     """Why a host could not be reached at all, when that is what `exc` wraps: its name does not resolve, the
     connection is refused, or TLS fails; no retry mends those. None for anything else (a reset or a timeout mid-call
     may pass)."""
+    import socket  # here: every run imports this module, and a static provider's never needs these two
+    import ssl
+
     chain = causes(exc)
     if any(isinstance(e, socket.gaierror) for e in chain):
         return "the name does not resolve"
