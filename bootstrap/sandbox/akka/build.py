@@ -19,7 +19,9 @@ from pathlib import Path
 from bootstrap.sandbox.akka.client import LATENCY_ENV, NETWORK_ENV, RUN_HERE
 
 SOURCE = Path(__file__).with_name("client.c")
-FLAGS = ("-std=c99", "-O2", "-Wall", "-Werror")
+# No -Werror: a warning a newer compiler adds must not turn the sandbox back to the slow client. The source is kept
+# clean under `-Wall -Wextra -Werror` by hand.
+FLAGS = ("-std=c99", "-O2", "-Wall")
 
 
 def compiler() -> list[str] | None:
