@@ -7,6 +7,7 @@ whose permissions can be taken away, and APIs not enabled in a project (a new pr
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 import time
@@ -246,12 +247,39 @@ class GoogleModel(ServiceAccounts):
                 {
                     "projectId": p.project_id,
                     "number": p.number,
-                    "policy": p.policy.as_dict(),
+                    "policy": _policy(p.policy),
                     "disabledServices": sorted(p.disabled_services),
                 }
                 for p in self.projects.values()
             ],
-            "serviceAccounts": [a.as_dict() for a in self.accounts.values()],
-            "keys": [k.as_dict() for k in self.keys.values()],
-            "repositories": [{**r.as_dict(), "policy": r.policy.as_dict()} for r in self.repositories.values()],
+            "serviceAccounts": [
+                {
+                    "name": a.name,
+                    "email": a.email,
+                    "uniqueId": a.unique_id,
+                    "displayName": a.display_name,
+                    "description": a.description,
+                    "disabled": a.disabled,
+                }
+                for a in self.accounts.values()
+            ],
+            "keys": [
+                {
+                    "name": k.name,
+                    "keyType": k.key_type,
+                    "disabled": k.disabled,
+                    "validAfterTime": k.valid_after.isoformat(),
+                    "validBeforeTime": k.valid_before.isoformat(),
+                }
+                for k in self.keys.values()
+            ],
+            "repositories": [
+                {"name": r.name, "format": r.format, "description": r.description, "policy": _policy(r.policy)}
+                for r in self.repositories.values()
+            ],
         }
+
+
+def _policy(policy: Policy) -> dict[str, Any]:
+    bindings = [{"role": r, "members": list(m)} for r, m in policy.bindings.items() if m]
+    return {"version": policy.version, "etag": base64.b64encode(policy.etag).decode(), "bindings": bindings}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,10 +31,6 @@ class Policy:
 
     def members(self) -> set[str]:
         return {m for members in self.bindings.values() for m in members}
-
-    def as_dict(self) -> dict:
-        bindings = [{"role": r, "members": list(m)} for r, m in self.bindings.items() if m]
-        return {"version": self.version, "etag": base64.b64encode(self.etag).decode(), "bindings": bindings}
 
 
 @dataclass
@@ -74,16 +69,6 @@ class ServiceAccount:
     def member(self) -> str:
         return f"serviceAccount:{self.email}"
 
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "uniqueId": self.unique_id,
-            "displayName": self.display_name,
-            "description": self.description,
-            "disabled": self.disabled,
-        }
-
 
 @dataclass
 class ServiceAccountKey:
@@ -101,15 +86,6 @@ class ServiceAccountKey:
     def name(self) -> str:
         return f"{self.account.name}/keys/{self.key_id}"
 
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "keyType": self.key_type,
-            "disabled": self.disabled,
-            "validAfterTime": self.valid_after.isoformat(),
-            "validBeforeTime": self.valid_before.isoformat(),
-        }
-
 
 @dataclass
 class Repository:
@@ -124,6 +100,3 @@ class Repository:
     @property
     def name(self) -> str:
         return f"projects/{self.project}/locations/{self.location}/repositories/{self.repository_id}"
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "format": self.format, "description": self.description}
