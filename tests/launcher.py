@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import faulthandler
 import json
 import os
 import selectors
@@ -50,6 +51,7 @@ PRELOAD = (
     "kiota_serialization_text.text_parse_node_factory",
 )
 _MAX_REQUEST = 1 << 20
+HUNG = 100.0  # seconds after which a run is taken to hang
 
 
 @dataclass
@@ -269,6 +271,9 @@ def _child(request: dict, fds: list[int]) -> None:
         sys.argv = ["regboot", *request["argv"]]
         if request["hold"]:
             sys.stdin.readline()
+        # A run that hangs prints where every thread of it is, and ends, before the test's own timeout (120 s)
+        # kills the test and leaves nothing but "Timeout" to read.
+        faulthandler.dump_traceback_later(HUNG, exit=True)
         from bootstrap.cli import main
 
         try:
