@@ -12,14 +12,18 @@ point the failed attempt created nothing.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from types import FrameType
+from typing import Any
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 NAMES = {int(signal.SIGINT): "Ctrl-C (SIGINT)"}
 
+REDELIVERY = 0.05  # seconds: long enough for the finalizer that swallowed a signal to have returned
 _received: list[int] = []  # the stop signals this process received, in order
 _pending = False
 _depth = 0
@@ -33,9 +37,35 @@ def install() -> None:
     _installed = True
     for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
+    sys.unraisablehook = partial(_unraisable, sys.unraisablehook)
+
+
+def _unraisable(previous: Callable[[Any], object], unraisable: Any) -> None:
+    """A stop signal whose KeyboardInterrupt was raised inside a finalizer (an SDK object's `__del__` in a garbage
+    collection): Python ignores what a finalizer raises and would carry on with the run. It is held as pending
+    instead: the next step that creates something, or the next pause between attempts, raises it before it begins.
+    Where neither comes, a timer thread sends the signal to the main thread again a moment later (sent from here,
+    it would be handled here, inside the finalizer still)."""
+    global _pending
+    if not (issubclass(unraisable.exc_type, KeyboardInterrupt) and _received):
+        previous(unraisable)
+        return
+    _pending = True
+    main, signum = threading.main_thread().ident, _received[-1]
+    assert main is not None  # the main thread has started: it is running this run
+    again = threading.Timer(REDELIVERY, _redeliver, (main, signum))
+    again.daemon = True
+    again.start()
+
+
+def _redeliver(main: int, signum: int) -> None:
+    if _pending:  # not raised at a step or a pause meanwhile
+        signal.pthread_kill(main, signum)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    global _pending
+    _pending = False  # raised now: whatever a finalizer swallowed before is this
     _received.append(signum)
     raise KeyboardInterrupt
 
@@ -71,7 +101,10 @@ def name() -> str:
 
 @contextmanager
 def deferred() -> Iterator[None]:
-    """Hold every stop signal back for the duration; raise KeyboardInterrupt on leaving if one arrived."""
+    """Hold every stop signal back for the duration; raise KeyboardInterrupt on leaving if one arrived. One that a
+    finalizer swallowed before is raised on entering, before anything is created."""
+    if _depth == 0:
+        raise_if_pending()
     with _holding():
         yield
     global _pending
