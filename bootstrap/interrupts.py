@@ -59,8 +59,14 @@ def _unraisable(previous: Callable[[Any], object], unraisable: Any) -> None:
 
 
 def _redeliver(main: int, signum: int) -> None:
-    if _pending:  # not raised at a step or a pause meanwhile
+    if not _pending:  # raised at a step or a pause meanwhile
+        return
+    if hasattr(signal, "pthread_kill"):  # a real signal: it also cuts short a call the main thread is blocked in
         signal.pthread_kill(main, signum)
+    else:  # Windows
+        import _thread
+
+        _thread.interrupt_main(signal.Signals(signum))
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
