@@ -8,8 +8,8 @@ cloud. Subclass `Provider`, declare the command-line options as `Param`s, and re
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -109,7 +109,7 @@ class Stray:
 @dataclass(frozen=True)
 class StatusRow:
     """One platform credential as its cloud sees it (for `regboot status`). The provider fills what its cloud says;
-    the engine judges the expiry against its clock (`at`)."""
+    the engine judges the expiry against its clock (`expired`)."""
 
     provider: str
     identity: str = ""
@@ -117,14 +117,19 @@ class StatusRow:
     held: tuple[Held, ...] = ()
     stray: tuple[Held, ...] = ()  # credentials on the identity that no platform entry accounts for
     problems: tuple[str, ...] = ()
-    expires: datetime | None = None  # when the first credential the platform may hold stops working
-    expired: bool = False
 
-    def at(self, now: datetime) -> StatusRow:
-        """This row with its expiry, judged at `now`."""
-        ends = [h.expires for h in self.held if h.expires]
-        expires = min(ends) if ends else None
-        return replace(self, expires=expires, expired=expires is not None and expires <= now)
+    @property
+    def expires(self) -> datetime | None:
+        """When the first credential the platform may hold stops working."""
+        return first_expiry(self.held)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires is not None and self.expires <= now
+
+
+def first_expiry(held: Iterable[Held]) -> datetime | None:
+    """The earliest end among credentials that have one."""
+    return min((h.expires for h in held if h.expires), default=None)
 
 
 class Provider:

@@ -11,7 +11,7 @@ from bootstrap.errors import RegbootError, UsageError
 from bootstrap.output import error_item
 from bootstrap.platforms import PlatformEntry
 from bootstrap.plugins import registry
-from bootstrap.provider import Held, Provider, Run, StatusRow
+from bootstrap.provider import Held, Provider, Run, StatusRow, first_expiry
 from bootstrap.result import Result
 from bootstrap.server import Server
 
@@ -49,11 +49,10 @@ def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name:
         except RegbootError as err:  # one cloud saying no must not hide the others, nor pass for success
             unread.append(error_item(err) | {"message": f"{cls.name}: {err.message}"})
             described = [StatusRow(cls.name, problems=(f"could not read {cls.name}: {err.message}",)) for _ in claimed]
-        judged = [row.at(now) for row in described]
-        rows += judged
-        credentials += [_credential(entry, cls, row, now) for entry, row in zip(claimed, judged, strict=True)]
+        rows += described
+        credentials += [_credential(entry, cls, row, now) for entry, row in zip(claimed, described, strict=True)]
     strays = _strays(entries, consumer.project or "", run, unread)
-    expired = any(row.expired for row in rows)
+    expired = any(row.expired(now) for row in rows)
     return Result(
         "status",
         f"{len(credentials)} credential(s) in Akka project {consumer.project}"
@@ -104,7 +103,7 @@ def _strays(entries: list[PlatformEntry], project: str, run: Run, unread: list[d
                     "identity": s.identity,
                     "serves": s.serves,
                     "credentials": len(s.held),
-                    "expires": _iso(min(ends)) if (ends := [h.expires for h in s.held if h.expires]) else None,
+                    "expires": _iso(first_expiry(s.held)),
                     "fix": s.fix,
                 },
             )
