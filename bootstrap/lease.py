@@ -105,28 +105,12 @@ class Lease:
 
 def take_lease(platform: Akka, *, ui: Ui, settings: Settings) -> Lease:
     """Claim the consumer for this run, waiting while another run (on any machine) holds it."""
-    clock = settings.clock
-    consumer = platform.consumer
-    mine = Claim(
-        hashlib.sha256(consumer.label.encode()).hexdigest()[:10], 0, place(settings.state_dir) + secrets.token_hex(3)
-    )
-
-    def attempt() -> Lease:
-        lease = Lease(platform, _claim(platform, replace(mine, expires=int(clock.time() + TERM))), ui=ui, clock=clock)
-        try:
-            rivals = _rivals(platform, lease.claim, clock, ui)
-        except BaseException:  # not known to hold it: leave no claim behind
-            lease.release()
-            raise
-        if rivals:
-            lease.release()  # another run holds it, or both claimed at once: the jittered waits part them
-            raise _Held(rivals[0])
-        return lease
+    consumer, mine = platform.consumer, _mine(platform, settings)
 
     # The holder is a real process, maybe on another machine: its time is real even in a sandbox.
     try:
         return poll(
-            attempt,
+            lambda: _attempt(platform, mine, ui=ui, clock=settings.clock),
             what=f"the regboot run elsewhere on {consumer.secret_name} to finish",
             not_yet=lambda exc: Retry(exc.reason) if isinstance(exc, _Held) else None,
             ui=ui,
@@ -144,6 +128,33 @@ def take_lease(platform: Akka, *, ui: Ui, settings: Settings) -> Lease:
             f"`akka secrets delete {held.name}` frees it now.",
             code="lease_held",
         ) from None
+
+
+def try_lease(platform: Akka, *, ui: Ui, settings: Settings) -> Lease | None:
+    """One attempt at the lease, without waiting: None when another run holds it (no claim of ours is left)."""
+    try:
+        return _attempt(platform, _mine(platform, settings), ui=ui, clock=settings.clock)
+    except _Held:
+        return None
+
+
+def _mine(platform: Akka, settings: Settings) -> Claim:
+    """This run's claim, but for its expiry: the consumer's digest and a holder id that starts with this place."""
+    digest = hashlib.sha256(platform.consumer.label.encode()).hexdigest()[:10]
+    return Claim(digest, 0, place(settings.state_dir) + secrets.token_hex(3))
+
+
+def _attempt(platform: Akka, mine: Claim, *, ui: Ui, clock: Clock) -> Lease:
+    lease = Lease(platform, _claim(platform, replace(mine, expires=int(clock.time() + TERM))), ui=ui, clock=clock)
+    try:
+        rivals = _rivals(platform, lease.claim, clock, ui)
+    except BaseException:  # not known to hold it: leave no claim behind
+        lease.release()
+        raise
+    if rivals:
+        lease.release()  # another run holds it, or both claimed at once: the jittered waits part them
+        raise _Held(rivals[0])
+    return lease
 
 
 class _Held(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -9,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from bootstrap import lock
 from bootstrap.consumer import Consumer
 from bootstrap.credentials import Secret
-from bootstrap.errors import UsageError
-from bootstrap.lease import Lease, take_lease
+from bootstrap.errors import RegbootError, UsageError
+from bootstrap.lease import Lease, take_lease, try_lease
 from bootstrap.parallel import alongside
 from bootstrap.platforms import PlatformEntry
 from bootstrap.platforms.akka import Akka
@@ -65,6 +66,9 @@ class Context:
     providers: list[Provider] = field(default_factory=list)
     locks: list[FileLock] = field(default_factory=list)
     leases: list[Lease] = field(default_factory=list)
+    _early: Lease | RegbootError | None = None  # how the claim made beside the first reads went
+    _claiming: threading.Lock = field(default_factory=threading.Lock)  # held while that claim is being made
+    _closed: bool = False
 
     def platform(self, consumer: Consumer) -> Akka:
         return Akka(consumer, ui=self.ui, settings=self.settings)
@@ -83,12 +87,29 @@ class Context:
 
     def lease(self, platform: Akka, request: Request) -> bool:
         """From here to the end of the run, no run on any machine works on the same consumer (the lock only covers
-        this one). True when the lease was taken just now: whatever was read before may have changed meanwhile. A dry
-        run changes nothing, so it takes none."""
+        this one). True when the lease was taken after the run's first reads (just now, or beside them by
+        `claim_early`): whatever was read may have changed meanwhile. A dry run changes nothing, so it takes none."""
+        early, self._early = self._early, None
+        if isinstance(early, RegbootError):
+            raise early
         if request.dry_run or self.leases:
-            return False
+            return early is not None
         self.leases.append(take_lease(platform, ui=self.ui, settings=self.settings))
         return True
+
+    def claim_early(self, platform: Akka) -> None:
+        """One attempt at the lease, made beside the cloud's reads once the platform's listing shows that the run
+        will write, so that the claim's round trips overlap the cloud's. It never waits: if another run holds the
+        lease, `lease` waits for it later, in the run's own thread; an error is raised there too, in its turn."""
+        with self._claiming:
+            if self._closed:  # the run was stopped while the platform was read
+                return
+            try:
+                self._early = try_lease(platform, ui=self.ui, settings=self.settings)
+            except RegbootError as err:
+                self._early = err
+            if isinstance(self._early, Lease):
+                self.leases.append(self._early)
 
     def extend_lease(self, seconds: float) -> None:
         """Keep the lease for a step that may wait `seconds` (verification)."""
@@ -103,8 +124,10 @@ class Context:
         """Let every provider this run made release its clients, and release the consumer's lock."""
         while self.providers:
             self.providers.pop().close()
-        while self.leases:
-            self.leases.pop().release()
+        with self._claiming:  # a run stopped while its early claim was being made withdraws that claim too
+            self._closed = True
+            while self.leases:
+                self.leases.pop().release()
         while self.locks:
             self.locks.pop().release()
 
@@ -133,17 +156,26 @@ class Situation:
     entry: PlatformEntry | None
 
 
-def begin(request: Request, ctx: Context, *, leased: bool = False) -> Situation:
+def begin(request: Request, ctx: Context, *, leased: bool = False, claim_if_new: bool = False) -> Situation:
     """Check the platform and the cloud, take the consumer's lock (and with `leased`, its lease: a run that always
-    writes), and read what exists; nothing is changed."""
+    writes), and read what exists; nothing is changed. With `claim_if_new`, a consumer the platform does not hold
+    yet is one the run will write to: the lease is claimed while the cloud is still being read."""
     platform = ctx.platform(request.consumer)
     consumer = platform.resolve()
     ctx.exclusive(consumer, request)
     if leased:
         ctx.lease(platform, request)
     provider, run = ctx.provider(request, consumer)
+
+    def platform_side() -> list[PlatformEntry]:
+        entries = platform.survey()
+        new = platform.dialect().modern and platform.find(entries=entries) is None  # old CLIs list by server
+        if claim_if_new and new and not request.dry_run:
+            ctx.claim_early(platform)
+        return entries
+
     # The platform's checks and listing do not depend on the cloud's: both sides are read at once.
-    entries, found = alongside(platform.survey, lambda: _cloud(provider))
+    entries, found = alongside(platform_side, lambda: _cloud(provider))
     return _situation(platform, provider, run, found, entries)
 
 

@@ -18,7 +18,8 @@ from bootstrap.verify import verify_credential
 
 def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Result:
     request = checked(request)
-    now = begin(request, ctx, leased=command == "rotate")  # a rotation always writes: it leases before it reads
+    # A rotation always writes: it leases before it reads. An onboarding writes when the platform holds nothing yet.
+    now = begin(request, ctx, leased=command == "rotate", claim_if_new=command == "onboard")
     settled, data = _settled(request, now, command)
     if settled is None and ctx.lease(now.platform, request):
         # Taken just now: a run on another machine may have changed what was read while this one waited.

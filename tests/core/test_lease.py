@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import signal
 import threading
 import time
 
@@ -20,6 +21,7 @@ from bootstrap.sandbox.world import GCP_PROJECT
 from bootstrap.settings import Settings
 from bootstrap.ui import Ui
 from tests.conftest import akka_commands, set_platform
+from tests.reliability.interrupting import run_stopped
 
 PRIVATE = ("--server", "https://registry.example.com/v1/", "--username", "bot")
 CONSUMER = hashlib.sha256(b"akka:demo-project/*/docker-credentials").hexdigest()[:10]  # as claims name it
@@ -56,6 +58,29 @@ def test_reruns_in_place_and_dry_runs_take_no_lease(sandbox, regboot, canaries):
     assert onboard(regboot, canaries).code == 0  # in place
     assert regboot("rotate", "private", *PRIVATE, "--dry-run").code == 0
     assert not LEASE_COMMANDS & set(akka_commands(sandbox)[before:])
+
+
+def test_a_first_onboarding_claims_beside_the_clouds_reads_and_a_refusal_withdraws_the_claim(world, regboot):
+    """The platform holds nothing for the consumer yet, so the run will write: the lease is claimed while the cloud
+    is still being read, not after. The cloud's refusal (no such repository) then ends the run: the claim goes."""
+    before = len(akka_commands(world))
+    done = regboot("onboard", "gcr", "--gcp-project", GCP_PROJECT, "--host", "eu.gcr.io", "--no-verify")
+    assert done.code == 3 and "gcloud artifacts repositories create eu.gcr.io" in done.stderr, done.stderr
+    made = akka_commands(world)[before:]
+    assert made.count("secrets create") == 1 and made.count("secrets delete") == 1
+    assert claims(world) == []
+
+
+@pytest.mark.parametrize("command", ["secrets create", "secrets list"])
+def test_ctrl_c_while_the_early_claim_is_made_leaves_no_claim(world, regboot, command):
+    """The claim beside the cloud's reads is made in another thread than the one Ctrl-C lands in: the run waits for
+    it to be made, then withdraws it, and the next run goes ahead at once."""
+    argv = ["onboard", "gcr", "--gcp-project", GCP_PROJECT, "--no-verify"]
+    stopped = run_stopped(world, argv, "akka", command, signal.SIGINT)
+    assert stopped.code == 130, stopped.stderr
+    assert claims(world) == []
+    again = regboot(*argv)
+    assert again.code == 0 and "waiting" not in again.stderr and "removed lease" not in again.stderr, again.stderr
 
 
 def test_an_expired_claim_of_a_run_elsewhere_is_removed(sandbox, regboot, canaries):
