@@ -26,12 +26,11 @@ class Undo:
 @dataclass(frozen=True)
 class Taken:
     """What taking a step did: `value` goes to the next step; `done` is recorded (None: nothing worth saying);
-    `undo` goes on the journal; `settle`, run once the undo is known, waits until what was made is usable."""
+    `undo` goes on the journal."""
 
     value: Any
     done: Step | None = None
     undo: Undo | None = None
-    settle: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,6 @@ def take(change: Change, value: Any, journal: Journal, run: Run) -> Any:
             journal.push(taken.undo.what, taken.undo.call)
     if taken.done is not None:
         _record(run, taken.done)
-    if taken.settle is not None:
-        taken.settle()
     return taken.value
 
 

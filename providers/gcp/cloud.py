@@ -167,13 +167,15 @@ class Google:
             ).keys
         )
 
-    def policy(self, resource: str) -> policy_pb2.Policy:
+    def policy(self, resource: str, *, lagging: bool = True) -> policy_pb2.Policy:
+        """The IAM policy of `resource`. With `lagging`, the project or repository has passed preflight, so a 404 is
+        a replica behind and is waited out; without, the read is preflight's own and a 404 is the answer."""
         request = iam_policy_pb2.GetIamPolicyRequest(resource=resource)
         request.options.requested_policy_version = 3
         return self.call(
             f"IAM policy of {resource}",
             lambda: self._policies(resource).get_iam_policy(request=request, **self.once),
-            not_yet=_lagging,  # the project or repository passed preflight: a 404 is a replica behind
+            not_yet=_lagging if lagging else None,
         )
 
     def change_policy(

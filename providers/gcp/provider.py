@@ -78,7 +78,7 @@ class GoogleProvider(api.Provider):
         self._google: Google | None = None
         self._grants: list[Grant] | None = None
         self._read: dict[str, Any] = {}  # what preflight read ahead for inspect
-        self._policies: dict[str, Any] = {}  # the grants' policies, read while a new account was awaited
+        self._policies: dict[str, Any] = {}  # the grants' policies as last read: a grant's first write starts there
 
     # the target from options check_common has passed: gcr_target or gar_target (read through the class: unbound)
     make_target: ClassVar[Callable[[Mapping[str, Any]], Target]]
@@ -192,7 +192,7 @@ class GoogleProvider(api.Provider):
             "iam.serviceAccountKeys.delete",
             *(["resourcemanager.projects.setIamPolicy"] if any(not g.on_repository for g in t.grants) else []),
         ]
-        reads = [
+        reads: list[Callable[[], Any]] = [
             lambda: g.probe(
                 f"project {t.project}", lambda: g.projects.get_project(name=f"projects/{t.project}", **g.once)
             ),
@@ -208,7 +208,12 @@ class GoogleProvider(api.Provider):
                     lambda: g.missing_permissions(t.repository or "", repository_permissions, allow=(gx.NotFound,))
                 )
             )
-        project, keys_read, repository, account, *permissions = api.together(*reads)
+        reads += [partial(api.caught, partial(g.policy, grant.scope, lagging=False)) for grant in t.grants]
+        project, keys_read, repository, account, *checks = api.together(*reads)
+        # The grants' policies: whether the grants exist, and where their writes start (etag-checked, so a policy
+        # changed meanwhile is read again). A failed read is the grant's to report, in its turn.
+        permissions, policies = checks[: len(checks) - len(t.grants)], checks[len(checks) - len(t.grants) :]
+        self._policies = {g.scope: p for g, p in zip(t.grants, policies, strict=True) if not isinstance(p, Exception)}
         refusals = (project, keys_read if isinstance(keys_read, BaseException) else None, repository or None)
         if disabled := [s for s in map(disabled_service, refusals) if s]:
             raise apis_disabled(disabled, t.project)
@@ -218,6 +223,7 @@ class GoogleProvider(api.Provider):
     def inspect(self) -> api.Inspection:
         # What preflight read already serves the first inspection; any later one (a second look) reads anew.
         read, self._read = self._read, {}
+        fresh = not read  # a second look reads the policies anew too
         account = read["account"] if "account" in read else self.google.get_account(self.target.account_name)
         if isinstance(account, BaseException):
             raise account
@@ -227,12 +233,14 @@ class GoogleProvider(api.Provider):
         identity = api.Identity("service account", account.email, serves=serves)
         keys = read.get("keys")
         held = self._held(keys if isinstance(keys, list) else None)
-        return api.Inspection(identity, granted=self._granted(), held=held)
+        return api.Inspection(identity, granted=self._granted(fresh), held=held)
 
-    def _granted(self) -> bool:
+    def _granted(self, fresh: bool) -> bool:
         member = self.target.member
         for grant in self.target.grants:
-            policy = self.google.policy(grant.scope)
+            if fresh or grant.scope not in self._policies:
+                self._policies[grant.scope] = self.google.policy(grant.scope)
+            policy = self._policies[grant.scope]
             if not any(
                 b.role == grant.role and member in b.members and not b.HasField("condition") for b in policy.bindings
             ):
@@ -386,29 +394,12 @@ class GoogleProvider(api.Provider):
             again = self.inspect().identity
             return self._keep_account(again) if again is not None else self._create_account(None)
 
-        def appear() -> None:
-            g.call(
-                f"service account {t.email} to appear",
-                lambda: g.iam.get_service_account(name=t.account_name, **g.once),
-                not_yet=_not_visible,
-                patience=APPEAR,
-            )
-
         return api.Taken(
             api.Identity("service account", t.email, serves=self.label, created=True),
             api.Step("created", "service account", t.email, f"records {self.label}"),
+            # The grant and the key wait for the new account themselves: each retries while it is not yet known.
             api.Undo(f"service account {t.email}", lambda: self._delete_account(t.account_name)),
-            settle=partial(self._await_account, appear),
         )
-
-    def _await_account(self, appear: Callable[[], None]) -> None:
-        """The policies the grants go into do not depend on the account: they are read while it is awaited, and
-        written (etag-checked, so a policy changed meanwhile is read again) once it shows. A failed read is the
-        grant's to report, in its turn."""
-        scopes = [grant.scope for grant in self.target.grants]
-        g = self.google
-        _, *policies = api.together(appear, *(partial(api.caught, partial(g.policy, scope)) for scope in scopes))
-        self._policies = {s: p for s, p in zip(scopes, policies, strict=True) if not isinstance(p, Exception)}
 
     def _grant(self, grant: Grant, identity: api.Identity) -> api.Taken:
         member = self.target.member

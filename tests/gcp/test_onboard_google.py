@@ -259,18 +259,28 @@ def test_a_new_account_gets_its_key_without_its_keys_being_counted(sandbox, goog
     assert len(user_keys(google)) == 1
 
 
-def test_the_grants_policy_is_read_while_the_new_account_is_awaited(sandbox, google, regboot):
-    """A new account takes a while to appear, and the policy its grant goes into does not depend on it: the policy
-    is read meanwhile, and written (etag-checked) once the account shows."""
-    google.calls.inject("iam.GetServiceAccount", Fault(kind="not_visible"), times=5, at=3)
+def test_the_grants_policy_is_read_ahead_and_the_grant_waits_for_the_new_account_itself(sandbox, google, regboot):
+    """The policy a grant goes into does not depend on the account: the preflight reads it, and the grant writes it
+    (etag-checked) right after the account is made, retrying while IAM policies do not know the new account yet
+    (400 "does not exist"), with no read in between that would only wait."""
+    google.model.propagation_delay = 2.0
     done = regboot(*GCR)
     assert done.code == 0, done.stderr
     operations = google.calls.operations()
-    appeared = len(operations) - operations[::-1].index("iam.GetServiceAccount") - 1
-    read, written = operations.index("ar.repositories.getIamPolicy"), operations.index("ar.repositories.setIamPolicy")
-    assert read < appeared < written
-    assert operations.count("ar.repositories.getIamPolicy") == 1
+    created = operations.index("iam.CreateServiceAccount")
+    assert operations.index("ar.repositories.getIamPolicy") < created
+    assert operations[created + 1] == "ar.repositories.setIamPolicy"
+    assert operations.count("ar.repositories.setIamPolicy") > 1  # refused while the account propagated
+    assert members(google, GCR_REPO) == [MEMBER]
     assert user_keys(google) and google.calls.pending() == 0
+
+
+def test_a_rerun_reads_each_policy_once(sandbox, google, regboot):
+    """Whether the grant is in place is told by the policy the preflight read: the inspection does not ask again."""
+    assert regboot(*GCR).code == 0
+    google.calls.clear()
+    assert regboot(*GCR).code == 0
+    assert google.calls.operations().count("ar.repositories.getIamPolicy") == 1
 
 
 def test_the_preflight_reads_serve_the_inspection(sandbox, google, regboot):
