@@ -158,6 +158,14 @@ def raise_if_pending() -> None:
         raise KeyboardInterrupt
 
 
+def pass_on() -> None:
+    """A held-back interrupt that one of several calls made at once has just honoured (`parallel.made_together`):
+    hold it again, so that each other call honours it too, at its next pause."""
+    global _pending
+    if not _shields:
+        _pending = True
+
+
 def settle() -> None:
     """The outcome is decided and about to be printed: a stop signal from now on is ignored, so the exit status
     is the one the printed result says. Only in regboot's own process: a test runs commands in its own."""

@@ -22,12 +22,13 @@ class Journal:
 
     def __init__(self, ui: Ui) -> None:
         self.ui = ui
-        self._undo: list[tuple[str, Callable[[], object]]] = []
+        self._undo: list[tuple[str, Callable[[], object], bool]] = []  # (description, undo, holds a secret)
         self.undone: list[str] = []
         self.left_behind: list[str] = []
 
-    def push(self, description: str, undo: Callable[[], object]) -> None:
-        self._undo.append((description, undo))
+    def push(self, description: str, undo: Callable[[], object], *, secret: bool = False) -> None:
+        """`secret`: what was made holds a secret (a key, a password), which `keep_secretless` never keeps."""
+        self._undo.append((description, undo, secret))
 
     def creating(self) -> AbstractContextManager[None]:
         """Wrap a call that creates something together with the `push` of its undo: Ctrl-C waits until both
@@ -37,15 +38,12 @@ class Journal:
     def commit(self) -> None:
         self._undo.clear()
 
-    def mark(self) -> int:
-        """A point to `keep` up to: what has been pushed so far."""
-        return len(self._undo)
-
-    def keep(self, upto: int) -> list[str]:
-        """Take what was pushed before `upto` (a `mark`) out of the rollback, and say what it was: it stays even though
-        the run fails, while what came after is still undone."""
-        kept, self._undo = self._undo[:upto], self._undo[upto:]
-        return [description for description, _ in kept]
+    def keep_secretless(self) -> list[str]:
+        """Take what holds no secret out of the rollback, and say what it was: it stays even though the run fails,
+        while what holds a secret is still undone."""
+        kept = [description for description, _, secret in self._undo if not secret]
+        self._undo = [entry for entry in self._undo if entry[2]]
+        return kept
 
     def __enter__(self) -> Journal:
         return self
@@ -78,7 +76,7 @@ class Journal:
     def rollback(self) -> None:
         with interrupts.shielded():
             while self._undo:
-                description, undo = self._undo.pop()
+                description, undo, _ = self._undo.pop()
                 try:
                     undo()
                 except Exception as err:  # keep undoing the rest; say what stays

@@ -1,11 +1,14 @@
-"""Independent reads at once: the cloud's side of a run and the platform's, or a cloud's several preflight reads,
-which each wait on a service. Only reads go through here, so doing all of them costs nothing when one fails."""
+"""Independent calls at once: the cloud's side of a run and the platform's, or a cloud's several preflight reads,
+which each wait on a service (`together`: doing every read costs nothing when one fails); or steps that each make
+something and need nothing of each other, as a credential and the grant of its identity (`made_together`)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from bootstrap import interrupts
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -20,6 +23,30 @@ def together(*calls: Callable[[], Any], here: int = 0) -> list[Any]:
     Every call has ended before this returns or raises, unless this thread is interrupted (KeyboardInterrupt,
     SystemExit): that leaves at once, and the other threads, daemons, finish their reads on their own. Ctrl-C lands
     in this thread, so `here` is the call whose clients must not be busy in another thread when the run stops."""
+    return _at_once(calls, here)
+
+
+def made_together(*calls: Callable[[], Any]) -> list[Any]:
+    """Run `calls` that each make something at once, each in a thread of its own; their results in order, or the
+    first error in that order. Unlike `together`, every call is waited for, even when a stop signal comes: each one
+    must have pushed its undo before anything is rolled back. So call this under `interrupts.deferred()`, which
+    holds the signal meanwhile; each call honours it at its next pause between attempts (nothing is half-made
+    there), and one that does passes it on to the others' next pause."""
+
+    def passing_on(call: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            try:
+                return call()
+            except KeyboardInterrupt:
+                interrupts.pass_on()
+                raise
+
+        return run
+
+    return _at_once([passing_on(call) for call in calls], None)
+
+
+def _at_once(calls: Sequence[Callable[[], Any]], here: int | None) -> list[Any]:
     results: list[Any] = [None] * len(calls)
     errors: list[BaseException | None] = [None] * len(calls)
 
@@ -30,13 +57,13 @@ def together(*calls: Callable[[], Any], here: int = 0) -> list[Any]:
             errors[i] = err
 
     threads = [
-        threading.Thread(target=work, args=(i,), name=f"regboot-read-{i}", daemon=True)
+        threading.Thread(target=work, args=(i,), name=f"regboot-call-{i}", daemon=True)
         for i in range(len(calls))
         if i != here
     ]
     for thread in threads:
         thread.start()
-    if calls:
+    if here is not None and calls:
         try:
             results[here] = calls[here]()
         except Exception as err:

@@ -45,10 +45,13 @@ class Change:
 @dataclass(frozen=True)
 class Onboarding:
     """What an onboarding or rotation takes in the cloud: `ensure` makes the identity and its grant exist (the last
-    one's value is the Identity), then `mint` turns that identity into a Minted credential."""
+    one's value is the Identity), and `mint` turns that identity into a Minted credential. The mint begins once the
+    first `mint_after` changes are taken (None: all of them), from the last one's value, and the rest are taken
+    beside it: a grant need not wait for the key, nor the key for the grant."""
 
     ensure: list[Change]
     mint: Change
+    mint_after: int | None = None
 
     @property
     def plan(self) -> list[Step]:

@@ -5,23 +5,59 @@ from __future__ import annotations
 
 from typing import Any
 
+from bootstrap import interrupts
 from bootstrap.journal import Journal
+from bootstrap.parallel import made_together
 from bootstrap.provider import Held, Run
 from bootstrap.result import Step
-from bootstrap.steps import Change, Removal, Removals, Retirement
+from bootstrap.steps import Change, Removal, Removals, Retirement, Taken
 from bootstrap.waiting import Retry, poll
 
 
-def take(change: Change, value: Any, journal: Journal, run: Run) -> Any:
+def take(change: Change, value: Any, journal: Journal, run: Run, *, secret: bool = False) -> Any:
     """Take one change from the previous step's value; return the value the next step gets. The call that makes
-    something and the push of its undo happen together: a Ctrl-C meanwhile lands after both."""
-    with journal.creating():
-        taken = change.take(value)
-        if taken.undo is not None:
-            journal.push(taken.undo.what, taken.undo.call)
+    something and the push of its undo happen together: a Ctrl-C meanwhile lands after both. `secret`: what it
+    makes holds a secret (see `Journal.keep_secretless`)."""
+    taken = _made(change, value, journal, secret=secret)
     if taken.done is not None:
         _record(run, taken.done)
     return taken.value
+
+
+def take_beside(changes: list[Change], mint: Change, value: Any, journal: Journal, run: Run) -> tuple[Any, Any]:
+    """Take `changes` one after another from `value`, and meanwhile `mint` from `value`, which needs none of them:
+    (the last change's value, the mint's). Both are waited for, a Ctrl-C included, so that every undo is on the
+    journal before anything is rolled back; what they did is recorded in plan order, failed or not."""
+    if not changes:
+        return value, take(mint, value, journal, run, secret=True)
+    done: list[Taken] = []
+    minted: list[Taken] = []
+
+    def chain() -> None:
+        now = value
+        for change in changes:
+            done.append(_made(change, now, journal))
+            now = done[-1].value
+
+    def mint_() -> None:
+        minted.append(_made(mint, value, journal, secret=True))
+
+    try:
+        with interrupts.deferred():
+            made_together(chain, mint_)
+    finally:
+        for taken in (*done, *minted):
+            if taken.done is not None:
+                _record(run, taken.done)
+    return done[-1].value, minted[0].value
+
+
+def _made(change: Change, value: Any, journal: Journal, *, secret: bool = False) -> Taken:
+    with journal.creating():
+        taken = change.take(value)
+        if taken.undo is not None:
+            journal.push(taken.undo.what, taken.undo.call, secret=secret)
+    return taken
 
 
 def remove_all(removals: Removals, run: Run) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bootstrap.engine import Context, Request, Situation, begin, checked, consumer_data, look
-from bootstrap.engine.execute import retire_all, take
+from bootstrap.engine.execute import retire_all, take, take_beside
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
 from bootstrap.platforms import PlatformEntry, Unanswered
@@ -32,19 +32,21 @@ def onboard(request: Request, ctx: Context, *, command: str = "onboard") -> Resu
 
     with Journal(run.ui) as journal:
         onboarding = provider.onboarding(found)  # the very steps a dry run shows
+        ensure = onboarding.ensure
+        first = len(ensure) if onboarding.mint_after is None else onboarding.mint_after
         made: Any = found.identity
-        for change in onboarding.ensure:
+        for change in ensure[:first]:
             made = take(change, made, journal, run)
-        identity: Identity = made
-        secretless = journal.mark()
-        minted: Minted = take(onboarding.mint, identity, journal, run)
+        identity: Identity
+        minted: Minted
+        identity, minted = take_beside(ensure[first:], onboarding.mint, made, journal, run)
         if request.verify:  # a refusal raises here: the journal retires what was minted, the platform is untouched
             try:
                 _verify(provider, ctx, run, minted, request.verify_timeout)
             except StillPropagating as err:
                 # The identity and grant hold no secret and their propagation has begun: undoing them would make the
                 # next run start it again from zero, and fail the same way. Only the unproven key goes.
-                kept = journal.keep(secretless)
+                kept = journal.keep_secretless()
                 for what in kept:
                     run.ui.say(f"kept for the next run: {what}")
                 err.data = {**data, "identity": {"kind": identity.kind, "name": identity.name}, "kept": kept}

@@ -320,7 +320,9 @@ class Acr(api.Provider):
             f"for {t.principal}",
             f"named {self.password_name!r}, expires in {t.expires_in.days} days",
         )
-        return api.Onboarding(changes, api.Change(mint, self._mint))
+        # The password needs the app alone and the grant the principal alone: they are made at once. (Graph's
+        # calls share one event loop, so the password is not made beside the principal, which is Graph's too.)
+        return api.Onboarding(changes, api.Change(mint, self._mint), mint_after=len(changes) - 1)
 
     def verification(self, minted: api.Minted) -> api.VerifyTarget:
         # A new password or role assignment can take minutes to work at the registry.
@@ -499,6 +501,8 @@ class Acr(api.Provider):
         return api.Taken(registration, api.Step("granted", role_name, f"to {principal}", f"on {scope}"), undo)
 
     def _mint(self, registration: Registration) -> api.Taken:
+        # Listed again even when this run made it: a second app of its name (made by a writer the lease does not
+        # stop) would stop every later run, so it fails this one while it can still roll back.
         app = self._app(registration)
         object_id, known = app.id, {p.key_id for p in app.password_credentials}
         ends = datetime.now(UTC) + self.target.expires_in

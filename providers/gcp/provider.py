@@ -286,7 +286,7 @@ class GoogleProvider(api.Provider):
             for g in t.grants
         ]
         mint = api.Change(api.Step("mint", "key", f"for {t.email}", "JSON key, kept in memory only"), self._mint)
-        return api.Onboarding([account, *grants], mint)
+        return api.Onboarding([account, *grants], mint, mint_after=1)  # the key needs the account, not its grants
 
     def verification(self, minted: api.Minted) -> api.VerifyTarget:
         t = self.target

@@ -107,6 +107,18 @@ def test_platform_failure_removes_password_and_app(sandbox, azure, regboot):
     assert list(azure.model.directory.service_principals_list()) == []
 
 
+def test_the_password_is_made_beside_the_role_assignment_and_goes_when_it_fails(sandbox, azure, regboot):
+    """The password needs the app, the role assignment the principal: both are asked for at once. An assignment
+    Azure refuses then ends the run, and the password made meanwhile is rolled back with the app."""
+    azure.calls.inject("arm.roleAssignments.create", Fault(kind="error", status=400, message="refused"))
+    done = regboot(*ACR)
+    assert done.code == 1, done.stderr
+    assert "graph.applications.addPassword" in azure.calls.operations()
+    assert "rolled back: password" in done.stderr
+    assert apps(azure) == [] and assignments(azure) == []
+    assert platform_credentials(sandbox) == {}
+
+
 def test_unknown_registry_is_a_precondition(sandbox, azure, regboot):
     done = regboot("onboard", "acr", "--registry", "nosuchregistry", "--no-verify")
     assert done.code == 3 and "nosuchregistry" in done.stderr

@@ -229,3 +229,37 @@ def test_a_signal_swallowed_by_a_finalizer_still_rolls_back_and_exits_as_the_sig
     assert "interrupted by Ctrl-C" in done.stderr
     assert "rolled back: service account" in done.stderr, done.stderr
     assert "installed credential" not in done.stderr
+
+
+def test_ctrl_c_while_the_key_and_the_grant_are_made_at_once_stops_both_at_their_next_pause(
+    world, regboot, monkeypatch
+):
+    """The key and the grant are asked for at once, each retrying on its own. A Ctrl-C meanwhile is held until
+    neither is half-made: whichever pauses first honours it and passes it on, so the other stops at its own next
+    pause rather than retrying to the end of its patience; then both are rolled back."""
+    from bootstrap import interrupts
+    from bootstrap.sandbox.faults import Fault
+    from providers.gcp.provider import GoogleProvider
+
+    google = world.emulators["google"]
+    google.calls.inject("ar.repositories.setIamPolicy", Fault(kind="error", status=503), times=1000)
+    google.calls.inject("iam.CreateServiceAccountKey", Fault(kind="not_visible"), times=1000)
+    grant = GoogleProvider._grant
+
+    def landing(self, *args):
+        signal.raise_signal(signal.SIGINT)  # the main thread holds it: it is waiting for both calls
+        return grant(self, *args)
+
+    monkeypatch.setattr(GoogleProvider, "_grant", landing)
+    handlers = {s: signal.getsignal(s) for s in interrupts.STOP_SIGNALS}
+    interrupts.install()  # as main() does; the in-process runner does not
+    try:
+        done = regboot("onboard", "gcr", *ARGS["gcr"])
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert done.code == 130, done.stderr
+    operations = google.calls.operations()
+    assert operations.count("ar.repositories.setIamPolicy") <= 5, operations
+    assert operations.count("iam.CreateServiceAccountKey") <= 5, operations
+    assert "rolled back: service account" in done.stderr and "installed credential" not in done.stderr
