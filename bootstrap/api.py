@@ -9,7 +9,8 @@ What it holds: the provider and its options (Provider, Param, hookimpl); what a 
 Run, Identity, Held, Minted, Inspection, Stray, StatusRow, Step, PlatformEntry, RegistryCredential, Secret,
 DEFAULT_IDENTITY); the steps it hands the engine to plan and take (Onboarding, Change, Taken, Undo, Removals,
 Removal, Retirement); narration (Ui); proving a credential pulls (VerifyTarget, PLAIN_HTTP_HELP, check_plain_http);
-waiting (Patience, Retry, poll, appeared, retry_after, Clock, REAL_CLOCK); errors, each with its exit status
+waiting (Patience, Retry, poll, appeared, retry_after, Clock, REAL_CLOCK), and one cloud call retried and its
+failure made a domain error (cloud_call, CloudErrors); errors, each with its exit status
 (RegbootError; UsageError 2, PreconditionError 3, OperationError 1); registry servers (Server, check_server,
 check_username); the settings read at start, with their endpoints and timeouts (Settings, Endpoint), and the
 network; several reads at once (together, caught).
@@ -44,7 +45,7 @@ from bootstrap.settings import Settings
 from bootstrap.steps import Change, Onboarding, Removal, Removals, Retirement, Taken, Undo
 from bootstrap.ui import Ui
 from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
-from bootstrap.waiting import Patience, Retry, appeared, poll, retry_after
+from bootstrap.waiting import CloudErrors, Patience, Retry, appeared, cloud_call, poll, retry_after
 
 __all__ = [
     "DEFAULT_IDENTITY",
@@ -52,6 +53,7 @@ __all__ = [
     "REAL_CLOCK",
     "Change",
     "Clock",
+    "CloudErrors",
     "Consumer",
     "Endpoint",
     "Held",
@@ -88,6 +90,7 @@ __all__ = [
     "check_plain_http",
     "check_server",
     "check_username",
+    "cloud_call",
     "hookimpl",
     "network",
     "poll",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bootstrap.errors import UsageError
 
@@ -43,6 +44,10 @@ class Consumer:
 
     def resolved(self, project: str) -> Consumer:
         return replace(self, project=project)
+
+    def public(self) -> dict[str, Any]:
+        """Who the consumer is, for results: every field but the email, in the order results have always shown."""
+        return {name: getattr(self, name) for name in ("platform", "project", "region", "owner", "secret_name")}
 
     @property
     def identity_name(self) -> str:

@@ -120,3 +120,50 @@ def appeared(find: Callable[[], T | None], *, what: str, ui: Ui, within: float, 
         if isinstance(err.__cause__, _Nothing):
             return None
         raise
+
+
+@dataclass(frozen=True)
+class CloudErrors:
+    """How a provider reads its cloud's failures, for `cloud_call`: what is worth another try (throttling, brief
+    unavailability, a lost connection), why a request never reached the cloud (no wait changes that: a name that does
+    not resolve, a refused connection, a failed TLS handshake), and what to check then."""
+
+    transient: Classifier
+    unreachable: Callable[[BaseException], str | None]
+    network_fix: str
+
+
+def cloud_call(
+    call: Callable[[], T],
+    *,
+    what: str,
+    errors: CloudErrors,
+    host: Callable[[BaseException], str],
+    refusal: Callable[[Exception], Exception | None],
+    not_yet: Callable[[Exception], Retry | None] | None = None,
+    patience: Patience,
+    ui: Ui,
+    clock: Clock,
+) -> T:
+    """One cloud call, retried while the cloud throttles, is briefly unavailable, or `not_yet` says so.
+
+    A cloud that cannot be reached becomes an OperationError naming `host(err)`; any other failure becomes the domain
+    error `refusal` makes of it (naming `what`), or reaches the caller as it is where `refusal` gives None, for it to
+    act on (else it would surface as an internal error)."""
+
+    def classify(exc: BaseException) -> Retry | None:
+        if errors.unreachable(exc):
+            return None  # no answer will come by waiting: say so now
+        return errors.transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
+
+    try:
+        return poll(call, what=what, not_yet=classify, ui=ui, patience=patience, clock=clock)
+    except Exception as err:
+        if cause := errors.unreachable(err):
+            raise OperationError(
+                f"cannot reach {host(err)} for {what}: {cause}", fix=errors.network_fix, code="unreachable"
+            ) from err
+        domain = refusal(err)
+        if domain is None:
+            raise
+        raise domain from err

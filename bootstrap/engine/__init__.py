@@ -132,16 +132,6 @@ class Context:
             self.locks.pop().release()
 
 
-def consumer_data(consumer: Consumer) -> dict[str, Any]:
-    return {
-        "platform": consumer.platform,
-        "project": consumer.project,
-        "region": consumer.region,
-        "owner": consumer.owner,
-        "secret_name": consumer.secret_name,
-    }
-
-
 @dataclass
 class Situation:
     """Where onboard, rotate and offboard start: who, with which provider, and what the cloud and platform hold."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from bootstrap import interrupts
 from bootstrap.consumer import Consumer
-from bootstrap.engine import Context, Request, consumer_data
+from bootstrap.engine import Context, Request
 from bootstrap.engine.fleetfile import Fleet
 from bootstrap.engine.offboard import offboard
 from bootstrap.engine.onboard import onboard
@@ -58,7 +58,7 @@ class Outcome:
         return {
             "entry": self.job.number,
             "provider": self.job.provider,
-            "consumer": consumer_data(self.job.consumer),
+            "consumer": self.job.consumer.public(),
             "action": self.action,
             "status": self.status,
             "changed": self.changed,

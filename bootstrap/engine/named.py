@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bootstrap.credentials import Secret
-from bootstrap.engine import Context, Request, consumer_data
+from bootstrap.engine import Context, Request
 from bootstrap.engine.offboard import offboard
 from bootstrap.engine.rotate import rotate
 from bootstrap.errors import PreconditionError
@@ -37,7 +37,7 @@ def offboard_named(request: Request, ctx: Context) -> Result:
     return Result(
         "offboard",
         f"already gone: the platform holds no credential named {name}",
-        data={"consumer": consumer_data(request.consumer), "changed": False},
+        data={"consumer": request.consumer.public(), "changed": False},
         warnings=[
             f"without its platform entry regboot cannot tell which identity {name} used; if one remains, run "
             "`regboot offboard <provider>` with the options it was onboarded with"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bootstrap.engine import Context, Request, begin, checked, consumer_data
+from bootstrap.engine import Context, Request, begin, checked
 from bootstrap.engine.execute import remove_all
 from bootstrap.errors import OperationError, PreconditionError
 from bootstrap.result import Result, Step
@@ -32,7 +32,7 @@ def offboard(request: Request, ctx: Context) -> Result:
     else:
         taken = False
     secret_left = not taken and platform.dialect().modern and platform.secret_exists(consumer.secret_name)
-    data = {"provider": provider.name, "consumer": consumer_data(consumer)}
+    data = {"provider": provider.name, "consumer": consumer.public()}
 
     plan = []
     if entry:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bootstrap.engine import Context, Request, Situation, begin, checked, consumer_data, look
+from bootstrap.engine import Context, Request, Situation, begin, checked, look
 from bootstrap.engine.execute import retire_all, take, take_beside
 from bootstrap.errors import OperationError, PreconditionError, RegbootError, StillPropagating
 from bootstrap.journal import Journal
@@ -100,7 +100,7 @@ def _settled(request: Request, now: Situation, command: str) -> tuple[Result | N
     it has work to do; and the data its result carries."""
     platform, consumer, provider, run = now.platform, now.consumer, now.provider, now.run
     found, server, username, entry = now.found, now.server, now.username, now.entry
-    data: dict[str, Any] = {"provider": provider.name, "consumer": consumer_data(consumer)}
+    data: dict[str, Any] = {"provider": provider.name, "consumer": consumer.public()}
     if entry and not provider.same_registry(entry, server) and not request.replace:  # --replace: confirmed at the CLI
         _refuse_take_over(platform, entry, server, provider.name)
 

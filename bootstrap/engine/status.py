@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bootstrap.consumer import Consumer
-from bootstrap.engine import Context, consumer_data
+from bootstrap.engine import Context
 from bootstrap.errors import RegbootError, UsageError
 from bootstrap.output import error_item
 from bootstrap.platforms import PlatformEntry
@@ -57,7 +57,7 @@ def status(consumer: Consumer, ctx: Context, *, wide: bool = False, secret_name:
         "status",
         f"{len(credentials)} credential(s) in Akka project {consumer.project}"
         + (f"; {len(strays)} identity(ies) no credential uses" if strays else ""),
-        data={"consumer": consumer_data(consumer), "credentials": credentials, "strays": strays},
+        data={"consumer": consumer.public(), "credentials": credentials, "strays": strays},
         warnings=[f"{c['secret_name']}: {note}" for c in credentials for note in c["notes"]]
         + [
             f"{s['identity']} ({s['serves']}) holds {s['credentials']} live credential(s) but no platform credential "

@@ -74,10 +74,10 @@ class _Route:
 
 def route(method: str, pattern: str, operation: str, *, mutating: bool = False) -> Callable:
     """Mark an emulator method as the handler of METHOD pattern; `{name}` captures one path segment,
-    `{name:path}` captures the rest of the path."""
+    `{name:path}` captures the rest of the path. Stacked, the marks let one method serve several routes."""
 
     def mark(fn: Callable) -> Callable:
-        fn.__route__ = (method, pattern, operation, mutating)  # type: ignore[attr-defined]
+        fn.__routes__ = [*getattr(fn, "__routes__", ()), (method, pattern, operation, mutating)]  # type: ignore[attr-defined]
         return fn
 
     return mark
@@ -101,8 +101,7 @@ class HttpEmulator:
         self._routes = [
             _Route(m, _compile(p), op, mut, getattr(self, name))
             for name in dir(type(self))
-            if (spec := getattr(getattr(type(self), name), "__route__", None))
-            for (m, p, op, mut) in [spec]
+            for (m, p, op, mut) in getattr(getattr(type(self), name), "__routes__", ())
         ]
         self._server: ThreadingHTTPServer | None = None
         self._tls: ssl.SSLContext | None = None

@@ -27,7 +27,7 @@ def google(model: GoogleModel) -> Authorize:
         if repository is None:
             return Decision(True, True)
         project, _, rest = repository.partition("/")
-        member = f"serviceAccount:{key.account.email}"
+        member = key.account.member
         if rest.count("/") == 0:
             candidates = list(GCR_REPOSITORIES)
         else:

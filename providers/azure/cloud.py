@@ -277,19 +277,20 @@ class Azure:
         patience: api.Patience,
         allow: Callable[[Exception], bool],
     ) -> T:
-        try:
-            return api.poll(
-                call, what=what, not_yet=_classifier(not_yet), ui=self.ui, patience=patience, clock=self.settings.clock
-            )
-        except Exception as err:
-            cause = unreachable(err)
-            if cause:
-                raise api.OperationError(
-                    f"cannot reach {host} for {what}: {cause}", fix=NETWORK_FIX, code="unreachable"
-                ) from err
-            if status_of(err) is None or allow(err):
-                raise
-            raise refusal(err, what, self.subscription) from err
+        def refused(err: Exception) -> Exception | None:
+            return None if status_of(err) is None or allow(err) else refusal(err, what, self.subscription)
+
+        return api.cloud_call(
+            call,
+            what=what,
+            errors=ERRORS,
+            host=lambda err: host,
+            refusal=refused,
+            not_yet=not_yet,
+            patience=patience,
+            ui=self.ui,
+            clock=self.settings.clock,
+        )
 
 
 def _auth(fn: Callable[[], T]) -> T:
@@ -317,13 +318,6 @@ def _attempts(err: BaseException) -> str:
     if not tried:
         return first_line(err)
     return "tried " + "; ".join(f"{name} ({' '.join(why.split())[:120]})" for name, why in tried)[:400]
-
-
-def _classifier(not_yet: Callable[[Exception], api.Retry | None] | None) -> Callable[[BaseException], api.Retry | None]:
-    def classify(exc: BaseException) -> api.Retry | None:
-        return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
-
-    return classify
 
 
 def status_of(exc: BaseException) -> int | None:
@@ -380,8 +374,6 @@ def message_of(exc: BaseException) -> str:
 
 
 def transient(exc: BaseException) -> api.Retry | None:
-    if unreachable(exc):
-        return None  # no answer will come by waiting: say so at once
     status = status_of(exc)
     if status == 429:
         headers = getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "response_headers", None)
@@ -400,3 +392,6 @@ def transient(exc: BaseException) -> api.Retry | None:
     if isinstance(exc, httpx.TransportError):
         return api.Retry("the connection was lost")
     return None
+
+
+ERRORS = api.CloudErrors(transient, unreachable, NETWORK_FIX)

@@ -105,30 +105,26 @@ class Google:
         patience: api.Patience = BRIEF,
         allow: tuple[type[Exception], ...] = (),
     ) -> T:
-        """One API call, retried while the cloud is throttling, briefly unavailable, or `not_yet` says so.
+        """One API call, retried and its failure made a domain error naming `what` (api.cloud_call); Google's errors
+        of the types in `allow` reach the caller as they are, for it to act on."""
 
-        Google's errors of the types in `allow` reach the caller as they are, for it to act on; any other becomes a
-        domain error naming `what` (else it would surface as an internal error with a URL for a message)."""
+        def host(err: BaseException) -> str:
+            return _request_host(err) or (self._iam_host if isinstance(err, gx.GoogleAPICallError) else "Google")
 
-        def classify(exc: BaseException) -> api.Retry | None:
-            if unreachable(exc):
-                return None  # no answer will come by waiting: say so now
-            return transient(exc) or (not_yet(exc) if not_yet and isinstance(exc, Exception) else None)
+        def refused(err: Exception) -> Exception | None:
+            return refusal(err, what) if isinstance(err, gx.GoogleAPICallError) and not isinstance(err, allow) else None
 
-        try:
-            return api.poll(fn, what=what, not_yet=classify, ui=self.ui, patience=patience, clock=self.settings.clock)
-        except Exception as err:
-            if cause := unreachable(err):
-                host = _request_host(err) or (self._iam_host if isinstance(err, gx.GoogleAPICallError) else "Google")
-                raise api.OperationError(
-                    f"cannot reach {host} for {what}: {cause}",
-                    fix="Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and any REGBOOT_GCP_*_ENDPOINT, "
-                    "then run the same command again.",
-                    code="unreachable",
-                ) from err
-            if not isinstance(err, gx.GoogleAPICallError) or isinstance(err, allow):
-                raise
-            raise refusal(err, what) from err
+        return api.cloud_call(
+            fn,
+            what=what,
+            errors=ERRORS,
+            host=host,
+            refusal=refused,
+            not_yet=not_yet,
+            patience=patience,
+            ui=self.ui,
+            clock=self.settings.clock,
+        )
 
     def probe(self, what: str, fn: Callable[[], object]) -> gx.GoogleAPICallError | None:
         """A read-only call made to learn whether it is refused: the refusal, or None when it answered."""
@@ -318,6 +314,14 @@ def transient(exc: BaseException) -> api.Retry | None:
     if _connection_error(exc):
         return api.Retry("the connection was lost")
     return None
+
+
+ERRORS = api.CloudErrors(
+    transient,
+    unreachable,
+    "Check the network, DNS, proxy (HTTPS_PROXY, NO_PROXY) and any REGBOOT_GCP_*_ENDPOINT, then run the same command "
+    "again.",
+)
 
 
 def _connection_error(exc: BaseException) -> bool:

@@ -16,6 +16,8 @@ from tests.conftest import ROOT, platform_credentials
 
 EXAMPLE = Path(__file__).parent / "example_plugin"
 SURFACE_CONTRACT = "Providers import the core only through bootstrap.api"
+ROBOT = "robot$shop+bot"  # what Harbor names the robot `bot` of project `shop`
+ONBOARD = ("onboard", "example", "--server", "Registry.Example.com", "--harbor-project", "shop", "--robot", "bot")
 
 
 def install(plugin: Path, site: Path) -> dict[str, str]:
@@ -43,21 +45,37 @@ def test_an_installed_plugin_onboards_through_the_public_api_against_the_sandbox
 
     env = install(EXAMPLE, tmp_path / "site")
     token = canaries.new("token")
-    with Sandbox(tmp_path / "box", clouds=True, accounts=(("bot", token),)) as box:
+    with Sandbox(tmp_path / "box", clouds=True, accounts=((ROBOT, token),)) as box:
         env |= box.env
         listed = regboot("plugins", "-o", "json", env=env)
         plugins = {p["name"]: p for p in json.loads(listed.stdout)["data"]["plugins"]}
         assert plugins["example"]["distribution"] == "regboot-example" and plugins["example"]["version"] == "0.1"
         assert plugins["example"]["providers"] == ["example"] and not plugins["example"]["error"]
 
-        argv = ("onboard", "example", "--server", "Registry.Example.com", "--robot", "bot", "--password-stdin")
-        done = regboot(*argv, env=env, input=token)
+        done = regboot(*ONBOARD, "--password-stdin", env=env, input=token)
         for where, text in (("stdout", done.stdout), ("stderr", done.stderr)):
             canaries.saw(where, text)
         assert done.returncode == 0, done.stderr
         assert "verified credential https://registry.example.com" in done.stderr
         held = platform_credentials(box)["docker-credentials"]
-        assert (held["server"], held["username"]) == ("https://registry.example.com", "bot")
+        assert (held["server"], held["username"]) == ("https://registry.example.com", ROBOT)
+
+
+def test_the_example_plugin_reads_its_robot_back_from_the_platform_entry(tmp_path, canaries):
+    from bootstrap.sandbox.world import Sandbox
+
+    env = install(EXAMPLE, tmp_path / "site")
+    token = canaries.new("token")
+    with Sandbox(tmp_path / "box", clouds=True, accounts=((ROBOT, token),)) as box:
+        env |= box.env
+        assert regboot(*ONBOARD, "--password-stdin", env=env, input=token).returncode == 0
+
+        status = json.loads(regboot("status", "-o", "json", env=env).stdout)["data"]["credentials"]
+        assert [(c["provider"], c["identity"]) for c in status] == [("example", ROBOT)]
+        rotated = regboot("rotate", "--secret-name", "docker-credentials", "--password-stdin", env=env, input=token)
+        assert rotated.returncode == 0, rotated.stderr
+        held = platform_credentials(box)["docker-credentials"]
+        assert (held["server"], held["username"]) == ("https://registry.example.com", ROBOT)
 
 
 def lint_imports(package: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -85,7 +103,7 @@ def test_a_plugin_reaching_past_the_public_api_breaks_the_contract(tmp_path, rea
     copy = tmp_path / "src" / "regboot_example"
     shutil.copytree(EXAMPLE / "regboot_example", copy)
     module = copy / "__init__.py"
-    module.write_text(module.read_text().replace("from bootstrap.api import", f"{reach}\nfrom bootstrap.api import", 1))
+    module.write_text(module.read_text().replace("from bootstrap import api", f"{reach}\nfrom bootstrap import api", 1))
     done = lint_imports(copy, tmp_path)
     assert done.returncode != 0 and "BROKEN" in done.stdout, done.stdout + done.stderr
     assert "regboot_example -> bootstrap." in done.stdout

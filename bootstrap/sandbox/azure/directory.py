@@ -93,14 +93,13 @@ class Directory:
     def applications_list(self, *, lagging: bool = False) -> list[Application]:
         return [] if lagging else list(self.applications.values())
 
-    def application(self, object_id: str, *, lagging: bool = False) -> Application:
-        return _visible(self.applications.get(check_object_id(object_id)), object_id, lagging)
+    def application(self, object_id: str = "", *, app_id: str = "", lagging: bool = False) -> Application:
+        """The application with this object id, or with this appId (the alternate key Graph addresses it by)."""
+        found = self.application_of(app_id) if app_id else self.applications.get(check_object_id(object_id))
+        return _visible(found, app_id or object_id, lagging)
 
     def application_of(self, app_id: str) -> Application | None:
         return next((a for a in self.applications.values() if a.app_id == app_id.lower()), None)
-
-    def application_by_app_id(self, app_id: str, *, lagging: bool = False) -> Application:
-        return _visible(self.application_of(app_id), app_id, lagging)
 
     def update_application(self, object_id: str, **fields: object) -> Application:
         with self._model.lock:
@@ -194,11 +193,10 @@ class Directory:
     def service_principals_list(self, *, lagging: bool = False) -> list[ServicePrincipal]:
         return [] if lagging else list(self.service_principals.values())
 
-    def service_principal(self, object_id: str, *, lagging: bool = False) -> ServicePrincipal:
-        return _visible(self.service_principals.get(check_object_id(object_id)), object_id, lagging)
-
-    def service_principal_by_app_id(self, app_id: str, *, lagging: bool = False) -> ServicePrincipal:
-        return _visible(self.service_principal_of(app_id), app_id, lagging)
+    def service_principal(self, object_id: str = "", *, app_id: str = "", lagging: bool = False) -> ServicePrincipal:
+        """The service principal with this object id, or with this appId (as `application`)."""
+        found = self.service_principal_of(app_id) if app_id else self.service_principals.get(check_object_id(object_id))
+        return _visible(found, app_id or object_id, lagging)
 
     def delete_service_principal(self, object_id: str) -> None:
         with self._model.lock:

@@ -36,7 +36,6 @@ from bootstrap.sandbox.azure.graph_render import (
     skipped,
 )
 from bootstrap.sandbox.azure.model import GRAPH_AUDIENCES, AzureModel
-from bootstrap.sandbox.azure.records import Application, ServicePrincipal
 from bootstrap.sandbox.azure.tokens import TokenProblem
 from bootstrap.sandbox.azure.wire import lagging, racing, refuse_unmodelled_race
 from bootstrap.sandbox.faults import CallLog
@@ -152,12 +151,10 @@ class GraphEmulator(HttpEmulator):
         return Response(201, _entity("applications", render_application(app)))
 
     @route("GET", APP, "graph.applications.get")
-    def applications_get(self, request: Request, id: str) -> Response:
-        return self._app(request, self.directory.application(id, lagging=lagging(request)))
-
     @route("GET", APP_BY_APP_ID, "graph.applications.get")
-    def applications_get_by_app_id(self, request: Request, app_id: str) -> Response:
-        return self._app(request, self.directory.application_by_app_id(app_id, lagging=lagging(request)))
+    def applications_get(self, request: Request, id: str = "", app_id: str = "") -> Response:
+        app = self.directory.application(id, app_id=app_id, lagging=lagging(request))
+        return self._got(request, "applications", render_application(app))
 
     @route("PATCH", APP, "graph.applications.update", mutating=True)
     def applications_update(self, request: Request, id: str) -> Response:
@@ -205,12 +202,10 @@ class GraphEmulator(HttpEmulator):
         return Response(201, _entity("servicePrincipals", render_service_principal(sp, self.model.tenant)))
 
     @route("GET", SP, "graph.servicePrincipals.get")
-    def service_principals_get(self, request: Request, id: str) -> Response:
-        return self._sp(request, self.directory.service_principal(id, lagging=lagging(request)))
-
     @route("GET", SP_BY_APP_ID, "graph.servicePrincipals.get")
-    def service_principals_get_by_app_id(self, request: Request, app_id: str) -> Response:
-        return self._sp(request, self.directory.service_principal_by_app_id(app_id, lagging=lagging(request)))
+    def service_principals_get(self, request: Request, id: str = "", app_id: str = "") -> Response:
+        sp = self.directory.service_principal(id, app_id=app_id, lagging=lagging(request))
+        return self._got(request, "servicePrincipals", render_service_principal(sp, self.model.tenant))
 
     @route("DELETE", SP, "graph.servicePrincipals.delete", mutating=True)
     def service_principals_delete(self, request: Request, id: str) -> Response:
@@ -218,12 +213,6 @@ class GraphEmulator(HttpEmulator):
         return Response(204)
 
     # --- rendering helpers ---------------------------------------------------------------------------
-    def _app(self, request: Request, app: Application) -> Response:
-        return self._got(request, "applications", render_application(app))
-
-    def _sp(self, request: Request, sp: ServicePrincipal) -> Response:
-        return self._got(request, "servicePrincipals", render_service_principal(sp, self.model.tenant))
-
     def _got(self, request: Request, collection: str, rendered: dict[str, Any]) -> Response:
         """One object of `collection` as a GET answers it: only $select is understood."""
         self._options(request, allowed=("$select",))

@@ -109,6 +109,7 @@ class Rbac(Resources):
         self, name: str, scope: str, role_id: str, principal_id: str, kind: str, extra: dict[str, str | None]
     ) -> RoleAssignment:
         assignment = RoleAssignment(
+            f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
             name,
             scope,
             role_id,

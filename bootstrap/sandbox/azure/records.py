@@ -1,4 +1,10 @@
-"""The things the Azure sandbox keeps: registries, role assignments, apps, passwords and service principals."""
+"""The things the Azure sandbox keeps: registries, role assignments, apps, passwords and service principals.
+
+A resource's id and a registry's login server are fields, not properties: ARM assigns them once, when it creates the
+resource, and stores them; the SDK's models mark them read-only (azure-mgmt-containerregistry's `Resource.id` and
+`RegistryProperties.login_server` are `rest_field(visibility=["read"])`: "populated by the server"), as moto's models
+assign an ARN in their create.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +23,15 @@ def utc(epoch: float) -> datetime:
 
 @dataclass
 class Registry:
+    id: str  # /subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerRegistry/registries/NAME
     name: str
     subscription: str
     resource_group: str
+    login_server: str  # name.azurecr.io
     location: str = "westeurope"
     abac: bool = False
     sku: str = "Standard"
     created_at: float = field(default_factory=time.time)
-
-    @property
-    def id(self) -> str:
-        return f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}/providers/{ACR}/{self.name}"
-
-    @property
-    def login_server(self) -> str:
-        return f"{self.name.lower()}.azurecr.io"
 
     @property
     def role_assignment_mode(self) -> str:
@@ -40,6 +40,7 @@ class Registry:
 
 @dataclass
 class RoleAssignment:
+    id: str  # the scope + /providers/Microsoft.Authorization/roleAssignments/NAME
     name: str
     scope: str
     role_id: str  # the role definition's GUID
@@ -50,10 +51,6 @@ class RoleAssignment:
     condition_version: str | None = None
     description: str | None = None
     created_at: float = field(default_factory=time.time)
-
-    @property
-    def id(self) -> str:
-        return f"{self.scope}/providers/Microsoft.Authorization/roleAssignments/{self.name}"
 
     def same_grant(self, scope: str, role_id: str, principal_id: str) -> bool:
         return (self.scope.lower(), self.role_id, self.principal_id.lower()) == (

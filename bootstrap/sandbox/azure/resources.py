@@ -8,7 +8,7 @@ import re
 
 from bootstrap.sandbox.azure import errors
 from bootstrap.sandbox.azure.errors import CloudError
-from bootstrap.sandbox.azure.records import Registry, User
+from bootstrap.sandbox.azure.records import ACR, Registry, User
 from bootstrap.sandbox.azure.subscriptions import ResourceProviders
 
 _REGISTRY_NAME = re.compile(r"^[a-zA-Z0-9]{5,50}$")
@@ -56,7 +56,9 @@ class Resources:
         if name.lower() in self.registries:
             raise ValueError(f"registry {name!r} already exists (names are global)")
         rg = self.add_resource_group(resource_group, subscription=subscription)
-        registry = Registry(name, (subscription or self.subscription).lower(), rg, location, abac)
+        sub = (subscription or self.subscription).lower()
+        resource_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{ACR}/{name}"
+        registry = Registry(resource_id, name, sub, rg, f"{name.lower()}.azurecr.io", location, abac)
         self.registries[name.lower()] = registry
         return registry
 

@@ -40,6 +40,11 @@ def locked(method: Callable) -> Callable:
     return run
 
 
+def account_email(project: str, account_id: str) -> str:
+    """The email IAM gives an account it creates in a project (also what a second create collides on)."""
+    return f"{account_id}@{project}.iam.gserviceaccount.com"
+
+
 def digits(n: int) -> str:
     return str(secrets.randbelow(9 * 10 ** (n - 1)) + 10 ** (n - 1))
 
@@ -100,14 +105,17 @@ class ServiceAccounts:
                 f"Invalid account ID '{account_id}': it must be 6-30 characters, match [a-z]([-a-z0-9]*[a-z0-9]).",
             )
         _check_lengths(display_name, description)
-        if conflict or f"{account_id}@{project.project_id}.iam.gserviceaccount.com" in self.accounts:
+        if conflict or account_email(project.project_id, account_id) in self.accounts:
             where = f"projects/{project.project_id}"
             raise GoogleError("ALREADY_EXISTS", f"Service account {account_id} already exists within project {where}.")
         return self._new_account(project.project_id, account_id, display_name, description)
 
     def _new_account(self, project: str, account_id: str, display_name: str, description: str) -> ServiceAccount:
-        account = ServiceAccount(project, account_id, "1" + digits(20), display_name, description)
-        account.created_at = self.clock()
+        email = account_email(project, account_id)
+        name = f"projects/{project}/serviceAccounts/{email}"
+        account = ServiceAccount(
+            name, project, email, "1" + digits(20), display_name, description, created_at=self.clock()
+        )
         self.accounts[account.email] = account
         # Google keeps one system-managed key per account; listing keys always shows it.
         self._add_key(account, "SYSTEM_MANAGED", valid_before=now() + timedelta(days=730))
@@ -199,6 +207,7 @@ class ServiceAccounts:
     def _add_key(self, account: ServiceAccount, key_type: str, *, valid_before: datetime) -> ServiceAccountKey:
         kid = key_id()
         key = ServiceAccountKey(
+            f"{account.name}/keys/{kid}",
             account,
             kid,
             key_type,

@@ -171,14 +171,13 @@ class IamEmulator:
         paths = request.update_mask.paths
         return _account(self.model.patch_service_account(given.name, fields, paths, not_visible=hidden))
 
-    def _DeleteServiceAccount(self, request: Any, hidden: bool) -> None:
-        self.model.delete_service_account(request.name, not_visible=hidden)
+    def _on_named(self, call: Callable[..., None], request: Any, hidden: bool, **args: bool) -> None:
+        """A method that answers Empty: one model call on the account or key the request names."""
+        call(self.model, request.name, not_visible=hidden, **args)
 
-    def _set_account_disabled(self, disabled: bool, request: Any, hidden: bool) -> None:
-        self.model.set_service_account_disabled(request.name, disabled, not_visible=hidden)
-
-    _EnableServiceAccount = partialmethod(_set_account_disabled, False)
-    _DisableServiceAccount = partialmethod(_set_account_disabled, True)
+    _DeleteServiceAccount = partialmethod(_on_named, GoogleModel.delete_service_account)
+    _EnableServiceAccount = partialmethod(_on_named, GoogleModel.set_service_account_disabled, disabled=False)
+    _DisableServiceAccount = partialmethod(_on_named, GoogleModel.set_service_account_disabled, disabled=True)
 
     # --- keys ----------------------------------------------------------------------------------------
     def _ListServiceAccountKeys(self, request: Any, hidden: bool) -> Any:
@@ -196,14 +195,9 @@ class IamEmulator:
         # Over gRPC private_key_data is the key file itself (over REST it would be base64 of it).
         return _key(key, private_key_data=key.private_key_data.encode())
 
-    def _DeleteServiceAccountKey(self, request: Any, hidden: bool) -> None:
-        self.model.delete_key(request.name, not_visible=hidden)
-
-    def _set_key_disabled(self, disabled: bool, request: Any, hidden: bool) -> None:
-        self.model.set_key_disabled(request.name, disabled, not_visible=hidden)
-
-    _DisableServiceAccountKey = partialmethod(_set_key_disabled, True)
-    _EnableServiceAccountKey = partialmethod(_set_key_disabled, False)
+    _DeleteServiceAccountKey = partialmethod(_on_named, GoogleModel.delete_key)
+    _DisableServiceAccountKey = partialmethod(_on_named, GoogleModel.set_key_disabled, disabled=True)
+    _EnableServiceAccountKey = partialmethod(_on_named, GoogleModel.set_key_disabled, disabled=False)
 
 
 # --- rendering ---------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ class GoogleModel(ServiceAccounts):
     @locked
     def add_project(self, project_id: str, *, number: str = "", owner: str = "user:owner@example.com") -> Project:
         policy = Policy({"roles/owner": [owner]}, version=1, etag=new_etag())
-        project = Project(project_id, number or digits(12), display_name=project_id, policy=policy)
+        project = Project(f"projects/{project_id}", project_id, number or digits(12), project_id, policy)
         self.projects[project_id] = project
         return project
 
@@ -87,7 +87,8 @@ class GoogleModel(ServiceAccounts):
     def add_repository(self, project: str, location: str, repository_id: str, *, format: str = "DOCKER") -> Repository:
         if project not in self.projects:
             self.add_project(project)
-        repository = Repository(project, location, repository_id, format=format)
+        name = f"projects/{project}/locations/{location}/repositories/{repository_id}"
+        repository = Repository(name, project, location, repository_id, format=format)
         self.repositories[repository.name] = repository
         return repository
 

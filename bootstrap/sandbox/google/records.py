@@ -1,4 +1,10 @@
-"""The Google resources the emulator keeps: projects, service accounts, keys, repositories and IAM policies."""
+"""The Google resources the emulator keeps: projects, service accounts, keys, repositories and IAM policies.
+
+A resource's name (and an account's email and unique id) are fields, not properties: the service assigns them once,
+in the operation that creates the resource, and stores them; the API reference marks them "Output only"
+(https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts: "IAM uses these values to create an
+email address that identifies the service account"), and moto's models likewise assign an ARN in their create.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ class Policy:
 
 @dataclass
 class Project:
+    name: str  # projects/P
     project_id: str
     number: str
     display_name: str
@@ -42,15 +49,12 @@ class Project:
     create_time: datetime = field(default_factory=now)
     disabled_services: set[str] = field(default_factory=set)  # e.g. iam.googleapis.com in a new project
 
-    @property
-    def name(self) -> str:
-        return f"projects/{self.project_id}"
-
 
 @dataclass
 class ServiceAccount:
+    name: str  # projects/P/serviceAccounts/EMAIL
     project: str
-    account_id: str
+    email: str
     unique_id: str
     display_name: str = ""
     description: str = ""
@@ -58,20 +62,14 @@ class ServiceAccount:
     created_at: float = 0.0  # model clock, for propagation
 
     @property
-    def email(self) -> str:
-        return f"{self.account_id}@{self.project}.iam.gserviceaccount.com"
-
-    @property
-    def name(self) -> str:
-        return f"projects/{self.project}/serviceAccounts/{self.email}"
-
-    @property
     def member(self) -> str:
+        """How IAM policies name the account (not a field of the account: a policy's way of naming principals)."""
         return f"serviceAccount:{self.email}"
 
 
 @dataclass
 class ServiceAccountKey:
+    name: str  # the account's name + /keys/KEY_ID
     account: ServiceAccount
     key_id: str
     key_type: str  # USER_MANAGED | SYSTEM_MANAGED
@@ -82,13 +80,10 @@ class ServiceAccountKey:
     disabled: bool = False
     created_at: float = 0.0  # model clock, for key propagation
 
-    @property
-    def name(self) -> str:
-        return f"{self.account.name}/keys/{self.key_id}"
-
 
 @dataclass
 class Repository:
+    name: str  # projects/P/locations/L/repositories/R
     project: str
     location: str
     repository_id: str
@@ -96,7 +91,3 @@ class Repository:
     description: str = ""
     policy: Policy = field(default_factory=Policy)
     create_time: datetime = field(default_factory=now)
-
-    @property
-    def name(self) -> str:
-        return f"projects/{self.project}/locations/{self.location}/repositories/{self.repository_id}"
