@@ -45,12 +45,14 @@ from bootstrap.settings import Settings
 from bootstrap.steps import Change, Onboarding, Removal, Removals, Retirement, Taken, Undo
 from bootstrap.ui import Ui
 from bootstrap.verify import PLAIN_HTTP_HELP, VerifyTarget, check_plain_http
-from bootstrap.waiting import CloudErrors, Patience, Retry, appeared, cloud_call, poll, retry_after
+from bootstrap.waiting import BRIEF, Attempts, CloudErrors, Patience, Retry, appeared, cloud_call, poll, retry_after
 
 __all__ = [
+    "BRIEF",
     "DEFAULT_IDENTITY",
     "PLAIN_HTTP_HELP",
     "REAL_CLOCK",
+    "Attempts",
     "Change",
     "Clock",
     "CloudErrors",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 from bootstrap.clock import Clock
 from bootstrap.errors import OperationError
@@ -133,6 +133,18 @@ class CloudErrors:
     network_fix: str
 
 
+BRIEF = Patience(deadline=60.0)  # an ordinary cloud call: ride out throttling and blips, not outages
+
+
+class Attempts(TypedDict, total=False):
+    """How long a cloud call is tried again (`cloud_call`), and on what beyond the cloud's own throttling and blips:
+    `not_yet` says which other failures are worth another try (something just made, not yet visible), within
+    `patience` (default BRIEF). A provider's own call methods take them as keywords and pass them on."""
+
+    not_yet: Callable[[Exception], Retry | None] | None
+    patience: Patience
+
+
 def cloud_call(
     call: Callable[[], T],
     *,
@@ -140,16 +152,17 @@ def cloud_call(
     errors: CloudErrors,
     host: Callable[[BaseException], str],
     refusal: Callable[[Exception], Exception | None],
-    not_yet: Callable[[Exception], Retry | None] | None = None,
-    patience: Patience,
     ui: Ui,
     clock: Clock,
+    **attempts: Unpack[Attempts],
 ) -> T:
     """One cloud call, retried while the cloud throttles, is briefly unavailable, or `not_yet` says so.
 
     A cloud that cannot be reached becomes an OperationError naming `host(err)`; any other failure becomes the domain
     error `refusal` makes of it (naming `what`), or reaches the caller as it is where `refusal` gives None, for it to
     act on (else it would surface as an internal error)."""
+
+    not_yet, patience = attempts.get("not_yet"), attempts.get("patience", BRIEF)
 
     def classify(exc: BaseException) -> Retry | None:
         if errors.unreachable(exc):

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from azure.core.exceptions import (
     ClientAuthenticationError,
@@ -29,7 +29,6 @@ from providers.azure.targets import Cloud, token_scope
 from providers.unhandled import unhandled
 
 T = TypeVar("T")
-BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
 # 409s that say the thing is already there: an answer to act on, not a race to retry.
 EXISTS = {"RoleAssignmentExists", "Request_MultipleObjectsWithSameKeyValue", "ObjectConflict"}
 UNREGISTERED = "MissingSubscriptionRegistration"  # a 409 that stays until someone registers the namespace
@@ -238,24 +237,22 @@ class Azure:
         what: str,
         fn: Callable[[], T],
         *,
-        not_yet: Callable[[Exception], api.Retry | None] | None = None,
-        patience: api.Patience = BRIEF,
         allow: Callable[[Exception], bool] = lambda err: False,
+        **attempts: Unpack[api.Attempts],
     ) -> T:
         """One ARM call, retried while Azure throttles, is briefly unavailable, or `not_yet` says so.
 
         Azure's errors that `allow` accepts reach the caller as they are, for it to act on; any other becomes a
         domain error naming `what` (else it would surface as an internal error)."""
-        return self._answer(what, _netloc(self.arm_url), lambda: _auth(fn), not_yet, patience, allow)
+        return self._answer(what, _netloc(self.arm_url), lambda: _auth(fn), allow, attempts)
 
     def graph(
         self,
         what: str,
         story: Callable[[Graph], Awaitable[T]],
         *,
-        not_yet: Callable[[Exception], api.Retry | None] | None = None,
-        patience: api.Patience = BRIEF,
         allow: Callable[[Exception], bool] = lambda err: False,
+        **attempts: Unpack[api.Attempts],
     ) -> T:
         """Run `story(client)` on the private loop, retried and its errors turned into domain errors like `arm()`."""
         if self._loop is None:
@@ -266,16 +263,15 @@ class Azure:
             return await story(await self._graph())
 
         call = lambda: _auth(lambda: loop.run_until_complete(once()))  # noqa: E731
-        return self._answer(what, _netloc(self.graph_url), call, not_yet, patience, allow)
+        return self._answer(what, _netloc(self.graph_url), call, allow, attempts)
 
     def _answer(
         self,
         what: str,
         host: str,
         call: Callable[[], T],
-        not_yet: Callable[[Exception], api.Retry | None] | None,
-        patience: api.Patience,
         allow: Callable[[Exception], bool],
+        attempts: api.Attempts,
     ) -> T:
         def refused(err: Exception) -> Exception | None:
             return None if status_of(err) is None or allow(err) else refusal(err, what, self.subscription)
@@ -286,10 +282,9 @@ class Azure:
             errors=ERRORS,
             host=lambda err: host,
             refusal=refused,
-            not_yet=not_yet,
-            patience=patience,
             ui=self.ui,
             clock=self.settings.clock,
+            **attempts,
         )
 
 

@@ -11,7 +11,7 @@ import base64
 import json
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import google.auth
 import google.auth.exceptions
@@ -25,7 +25,6 @@ from providers.gcp import rest
 from providers.unhandled import unhandled
 
 T = TypeVar("T")
-BRIEF = api.Patience(deadline=60.0)  # an ordinary call: ride out throttling and blips, not outages
 KEY_CONSTRAINTS = ("constraints/iam.disableServiceAccountKeyCreation", "iam.managed.disableServiceAccountKeyCreation")
 ADC_FIX = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a key file."
 
@@ -101,9 +100,8 @@ class Google:
         what: str,
         fn: Callable[[], T],
         *,
-        not_yet: Callable[[Exception], api.Retry | None] | None = None,
-        patience: api.Patience = BRIEF,
         allow: tuple[type[Exception], ...] = (),
+        **attempts: Unpack[api.Attempts],
     ) -> T:
         """One API call, retried and its failure made a domain error naming `what` (api.cloud_call); Google's errors
         of the types in `allow` reach the caller as they are, for it to act on."""
@@ -120,10 +118,9 @@ class Google:
             errors=ERRORS,
             host=host,
             refusal=refused,
-            not_yet=not_yet,
-            patience=patience,
             ui=self.ui,
             clock=self.settings.clock,
+            **attempts,
         )
 
     def probe(self, what: str, fn: Callable[[], object]) -> gx.GoogleAPICallError | None:
