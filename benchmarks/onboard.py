@@ -10,14 +10,15 @@ For each provider (gcr, gar, acr, private, dockerhub), against the sandbox's emu
     it, the requests each onboarding made (cloud requests + akka commands): the round trips it would wait for if
     nothing overlapped, a cross-check that counts rather than times.
 
-"tool" is regboot's own time: the wall time minus the time stand-in akka processes ran (the union of their
-[began, ended] in its call log, imports included, the interpreter's own start excluded). The stand-in is a Python
-process standing in for a Go binary, several times dearer to start, so its time is not regboot's; "wall" is the raw
-figure with it. Where regboot runs akka beside cloud calls, cloud time hidden under an akka process is subtracted
-too: compare the wall figures when in doubt. Regboot's sources are compiled once, as an install would (the
-machine may set PYTHONDONTWRITEBYTECODE, which would compile them in every run). Runs use --no-verify (verification
-waits on the registry's own propagation, which is not regboot's time) and the README's sandbox accounts for private
-and dockerhub.
+"tool" is regboot's own time: the wall time minus the time stand-in akka processes ran (the union of their [began,
+ended] in its call log). The stand-in stands in for a Go binary and is not regboot's; "wall" is the raw figure with
+it. Where regboot runs akka beside cloud calls, cloud time hidden under an akka process is subtracted too: compare
+the wall figures when in doubt. "cpu" is the CPU time (user + system) of the first onboarding's process and what it
+ran (the stand-in's C client, where a compiler built it, costs under a millisecond a command): on a shared machine,
+whose wall figures move from one minute to the next, the steadier measure of what regboot does. Regboot's sources
+are compiled once, as an install would (the machine may set PYTHONDONTWRITEBYTECODE, which would compile them in
+every run). Runs use --no-verify (verification waits on the registry's own propagation, which is not regboot's
+time) and the README's sandbox accounts for private and dockerhub.
 
 Usage: python benchmarks/onboard.py [runs] [providers...]   (default 5, every provider)
 """
@@ -25,6 +26,7 @@ Usage: python benchmarks/onboard.py [runs] [providers...]   (default 5, every pr
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,16 +70,18 @@ class Bench:
             "PYTHONDONTWRITEBYTECODE": "0",  # the first run compiles regboot's sources once, as an install would
         }
         self.requests = 0  # of the last run: cloud requests + akka commands
+        self.cpu = 0.0  # of the last run: user + system seconds
 
     def onboard(self, secret: str) -> tuple[float, float]:
-        """(wall, tool) seconds of one `regboot onboard` for the consumer `secret`."""
+        """(wall, tool) seconds of one `regboot onboard` for the consumer `secret`; its CPU seconds in self.cpu."""
         seen, asked = len(self.box.platform_state()["calls"]), self._cloud_requests()
         argv = [sys.executable, "-m", "bootstrap", "onboard", *COMMANDS[self.provider], "--secret-name", secret]
         # The akka commands wait as the emulators in this process do (latency_ms sets it here, not in self.env).
         env = {**self.env, **({latency.ENV: os.environ[latency.ENV]} if latency.ENV in os.environ else {})}
-        started = time.perf_counter()
+        used, started = _children_cpu(), time.perf_counter()
         done = subprocess.run([*argv, "--no-verify"], env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
+        self.cpu = _children_cpu() - used
         if done.returncode != 0:
             sys.exit(f"{self.provider} failed ({done.returncode}):\n{done.stderr[-2000:]}")
         calls = self.box.platform_state()["calls"][seen:]
@@ -93,6 +97,11 @@ class Bench:
 
     def rerun(self) -> tuple[float, float]:
         return self.onboard(f"bench-{self.provider}-{self.n}")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _union(calls: list[dict]) -> float:
@@ -126,6 +135,7 @@ def measure(provider: str, runs: int) -> dict[str, list[float]]:
         figures: dict[str, list[float]] = {
             "wall": [],
             "tool": [],
+            "cpu": [],
             "rerun wall": [],
             "rerun tool": [],
             "trips": [],
@@ -137,6 +147,7 @@ def measure(provider: str, runs: int) -> dict[str, list[float]]:
             wall, tool = bench.fresh()
             figures["wall"].append(wall)
             figures["tool"].append(tool)
+            figures["cpu"].append(bench.cpu)
             figures["requests"].append(float(bench.requests))
             with latency_ms(LATENCY_MS):
                 figures["trips"].append((bench.fresh()[0] - wall) / (LATENCY_MS / 1000))
@@ -162,7 +173,8 @@ def main() -> int:
             trips_target is None or trips <= trips_target,
         ]
         print(
-            f"{provider:9s} tool {spread(f['tool'])} wall {spread(f['wall'])} | rerun tool {spread(f['rerun tool'])} "
+            f"{provider:9s} tool {spread(f['tool'])} wall {spread(f['wall'])} cpu {spread(f['cpu'])} | "
+            f"rerun tool {spread(f['rerun tool'])} "
             f"wall {spread(f['rerun wall'])} | round trips {trips:4.1f} ({min(f['trips']):.1f}-{max(f['trips']):.1f}), "
             f"requests {statistics.median(f['requests']):.0f} | "
             f"targets {tool_target} s, {rerun_target} s, {trips_target or '-'}: "
