@@ -109,11 +109,16 @@ def name() -> str:
 def deferred() -> Iterator[None]:
     """Hold every stop signal back for the duration; raise KeyboardInterrupt on leaving if one arrived. One that a
     finalizer swallowed before is raised on entering, before anything is created."""
+    global _pending
     if _depth == 0:
         raise_if_pending()
-    with _holding():
-        yield
-    global _pending
+    try:
+        with _holding():
+            yield
+    except KeyboardInterrupt:
+        if _depth == 0:  # a call inside honoured it at a pause, and it leaves now: it is no longer pending
+            _pending = False
+        raise
     if _depth == 0 and _pending:
         _pending = False
         raise KeyboardInterrupt

@@ -29,9 +29,9 @@ def together(*calls: Callable[[], Any], here: int = 0) -> list[Any]:
 def made_together(*calls: Callable[[], Any]) -> list[Any]:
     """Run `calls` that each make something at once, each in a thread of its own; their results in order, or the
     first error in that order. Unlike `together`, every call is waited for, even when a stop signal comes: each one
-    must have pushed its undo before anything is rolled back. So call this under `interrupts.deferred()`, which
-    holds the signal meanwhile; each call honours it at its next pause between attempts (nothing is half-made
-    there), and one that does passes it on to the others' next pause."""
+    must have pushed its undo before anything is rolled back. So a stop signal is held meanwhile
+    (`interrupts.deferred`); each call honours it at its next pause between attempts (nothing is half-made there)
+    and passes it on to the others' next pause, and it is raised once every call has ended."""
 
     def passing_on(call: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:
@@ -43,7 +43,8 @@ def made_together(*calls: Callable[[], Any]) -> list[Any]:
 
         return run
 
-    return _at_once([passing_on(call) for call in calls], None)
+    with interrupts.deferred():
+        return _at_once([passing_on(call) for call in calls], None)
 
 
 def _at_once(calls: Sequence[Callable[[], Any]], here: int | None) -> list[Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bootstrap import interrupts
 from bootstrap.journal import Journal
 from bootstrap.parallel import made_together
 from bootstrap.provider import Held, Run
@@ -43,8 +42,7 @@ def take_beside(changes: list[Change], mint: Change, value: Any, journal: Journa
         minted.append(_made(mint, value, journal, secret=True))
 
     try:
-        with interrupts.deferred():
-            made_together(chain, mint_)
+        made_together(chain, mint_)
     finally:
         for taken in (*done, *minted):
             if taken.done is not None:
