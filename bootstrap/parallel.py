@@ -70,8 +70,7 @@ def _at_once(calls: Sequence[Callable[[], Any]], here: int | None) -> list[Any]:
         except Exception as err:
             errors[here] = err
     for thread in threads:
-        while thread.is_alive():  # wakes now and then: a stop signal another thread took is handled only here
-            thread.join(0.1)
+        thread.join()
     failed = next((err for err in errors if err is not None), None)
     if failed is not None:
         raise failed

@@ -208,11 +208,12 @@ class GoogleProvider(api.Provider):
                     lambda: g.missing_permissions(t.repository or "", repository_permissions, allow=(gx.NotFound,))
                 )
             )
-        reads += [partial(api.caught, partial(g.policy, grant.scope, lagging=False)) for grant in t.grants]
-        project, keys_read, repository, account, *checks = api.together(*reads)
-        # The grants' policies: whether the grants exist, and where their writes start (etag-checked, so a policy
+        # The grants' policies too: whether the grants exist, and where their writes start (etag-checked, so a policy
         # changed meanwhile is read again). A failed read is the grant's to report, in its turn.
-        permissions, policies = checks[: len(checks) - len(t.grants)], checks[len(checks) - len(t.grants) :]
+        policy_reads = [partial(api.caught, partial(g.policy, grant.scope, lagging=False)) for grant in t.grants]
+        answers = api.together(*reads, *policy_reads)
+        project, keys_read, repository, account, *permissions = answers[: len(reads)]
+        policies = answers[len(reads) :]
         self._policies = {g.scope: p for g, p in zip(t.grants, policies, strict=True) if not isinstance(p, Exception)}
         refusals = (project, keys_read if isinstance(keys_read, BaseException) else None, repository or None)
         if disabled := [s for s in map(disabled_service, refusals) if s]:
