@@ -80,7 +80,11 @@ class Secret:
 
 @dataclass(frozen=True)
 class RegistryCredential:
-    """What the platform needs to pull: server, username, password (+ email)."""
+    """What the platform needs to pull: server, username, password (+ email).
+
+    Making one also scrubs base64(username:password) from all output from then on: the Basic Authorization header
+    and a docker config's `auth` carry the password in that shape, which the `Secret` alone cannot know of.
+    """
 
     server: str
     username: str
@@ -88,7 +92,6 @@ class RegistryCredential:
     email: str = ""
 
     def __post_init__(self) -> None:
-        # The Basic Authorization header, and a docker config's `auth`, carry base64(username:password).
         remember(base64.b64encode(f"{self.username}:{self.password.reveal()}".encode()).decode())
 
     def public(self) -> dict[str, str]:

@@ -10,7 +10,6 @@ import typer
 from bootstrap.cli.app import single_command
 from bootstrap.cli.options import Common, Format, _option
 from bootstrap.cli.run import execute
-from bootstrap.errors import UsageError
 from bootstrap.result import Result
 
 if TYPE_CHECKING:  # the engine loads when a command runs, not for --help
@@ -45,22 +44,9 @@ def apply(
     common = Common({"dry_run": dry_run, "output": output, "yes": yes, "debug": debug})
 
     def work(ctx: Context) -> Result:
-        from bootstrap.engine.fleet import apply as apply_fleet
-        from bootstrap.engine.fleetfile import load
+        from bootstrap.engine import fleet, fleetfile
 
-        if not 1 <= jobs <= 64:
-            raise UsageError(f"invalid --jobs {jobs}", fix="Give a number of entries between 1 and 64.")
-        if not 0 <= rotate_within <= 3650:
-            raise UsageError(f"invalid --rotate-within {rotate_within}", fix="Give days between 0 and 3650.")
-        fleet = load(file, ctx.settings)
-        return apply_fleet(
-            fleet,
-            ctx,
-            jobs=jobs,
-            dry_run=dry_run,
-            prune=prune,
-            rotate_within=rotate_within,
-            confirm=common.confirm,
-        )
+        options = fleet.Options(jobs, dry_run, prune, rotate_within)
+        return fleet.apply(fleetfile.load(file, ctx.settings), ctx, options, common.confirm)
 
     execute("apply", common, work)

@@ -20,7 +20,7 @@ from bootstrap.engine.fleetfile import Fleet
 from bootstrap.engine.offboard import offboard
 from bootstrap.engine.onboard import onboard
 from bootstrap.engine.prune import Candidate, prunable
-from bootstrap.errors import PreconditionError, RegbootError
+from bootstrap.errors import PreconditionError, RegbootError, UsageError
 from bootstrap.output import error_item
 from bootstrap.result import Result
 from bootstrap.settings import Settings
@@ -82,23 +82,31 @@ class Outcome:
         )
 
 
-def apply(
-    fleet: Fleet,
-    ctx: Context,
-    *,
-    jobs: int,
-    dry_run: bool,
-    prune: bool,
-    rotate_within: float,
-    confirm: Callable[[str], bool],
-) -> Result:
+@dataclass(frozen=True)
+class Options:
+    """How `apply` runs a fleet: checked once, when made, so a bad value stops the run before anything is read."""
+
+    jobs: int  # entries converged at once
+    dry_run: bool
+    prune: bool  # offboard what the file no longer lists and regboot manages
+    rotate_within: float  # days: rotate a credential that expires sooner
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.jobs <= 64:
+            raise UsageError(f"invalid --jobs {self.jobs}", fix="Give a number of entries between 1 and 64.")
+        if not 0 <= self.rotate_within <= 3650:
+            raise UsageError(f"invalid --rotate-within {self.rotate_within}", fix="Give days between 0 and 3650.")
+
+
+def apply(fleet: Fleet, ctx: Context, options: Options, confirm: Callable[[str], bool]) -> Result:
     """Plan (dry_run) or converge every entry, and with `prune` the credentials the file no longer lists."""
+    jobs, dry_run = options.jobs, options.dry_run
     work = [
-        _converge(entry.number, replace(entry.request, dry_run=dry_run, rotate_within=rotate_within))
+        _converge(entry.number, replace(entry.request, dry_run=dry_run, rotate_within=options.rotate_within))
         for entry in fleet.entries
     ]
     kept: list[Outcome] = []
-    if prune:
+    if options.prune:
         candidates = prunable(fleet, ctx)
         kept = [Outcome(_unmanaged(c), "unmanaged", "kept", note=c.reason) for c in candidates if not c.managed]
         managed = [c for c in candidates if c.managed]

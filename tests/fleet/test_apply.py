@@ -228,3 +228,19 @@ def test_prune_offboards_an_acr_credential_the_file_no_longer_lists(world, regbo
     entry = next(e for e in done.json()["data"]["entries"] if e["consumer"]["secret_name"] == "acr")
     assert entry["action"] == "prune"
     assert directory.applications_list() == [] and "acr" not in platform_credentials(world)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("-j", "0", "invalid --jobs 0"),
+        ("-j", "65", "invalid --jobs 65"),
+        ("--rotate-within", "-1", "invalid --rotate-within -1"),
+    ],
+)
+def test_an_out_of_range_option_stops_the_run_before_anything_is_read(world, regboot, tmp_path, flag, value, message):
+    done = regboot("apply", "-f", fleet(tmp_path, HEAD + GCR), flag, value)
+    assert done.code == 2, done.stderr
+    assert message in done.stderr
+    assert akka_commands(world) == [] and writes(world) == 0
+    assert not any(e.calls.operations() for e in world.emulators.values())
