@@ -71,6 +71,7 @@ class Bench:
         }
         self.requests = 0  # of the last run: cloud requests + akka commands
         self.cpu = 0.0  # of the last run: user + system seconds
+        self._floor = ""  # the script `floor` times
 
     def onboard(self, secret: str) -> tuple[float, float]:
         """(wall, tool) seconds of one `regboot onboard` for the consumer `secret`; its CPU seconds in self.cpu."""
@@ -90,6 +91,28 @@ class Bench:
 
     def _cloud_requests(self) -> int:
         return sum(len(e.calls.calls) for e in self.box.emulators.values() if hasattr(e, "calls"))
+
+    def floor(self) -> float:
+        """Seconds a new Python process takes to import what the last rerun imported, and to do nothing else: the
+        part of any run's time that only importing less could save. The modules are those `-X importtime` lists at
+        the top level, in its order; the collector is off, as in regboot's first seconds."""
+        if not self._floor:
+            argv = [sys.executable, "-X", "importtime", "-m", "bootstrap", "onboard", *COMMANDS[self.provider]]
+            argv += ["--secret-name", f"bench-{self.provider}-{self.n}", "--no-verify"]
+            done = subprocess.run(argv, env=self.env, capture_output=True, text=True, check=True)
+            names = [
+                line.split("|")[2].strip()
+                for line in done.stderr.splitlines()
+                if line.startswith("import time:") and not line.split("|")[2].startswith("  ")
+            ]
+            # not the header ("imported package"), nor `bootstrap.__main__`, which would run regboot; a module a
+            # library imports only if it is installed may be missing
+            names = [n for n in names if n.replace(".", "_").isidentifier()]
+            imports = [f"try:\n import {n}\nexcept ImportError:\n pass" for n in names if "__main__" not in n]
+            self._floor = "\n".join(["import gc", "gc.disable()", *imports])
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", self._floor], env=self.env, check=True)
+        return time.perf_counter() - started
 
     def fresh(self) -> tuple[float, float]:
         self.n += 1
@@ -140,6 +163,7 @@ def measure(provider: str, runs: int) -> dict[str, list[float]]:
             "rerun tool": [],
             "trips": [],
             "requests": [],
+            "floor": [],
         }
         for _ in range(runs):
             # Interleaved: a run with latency right after one without, so that the machine's load (shared, and
@@ -154,6 +178,7 @@ def measure(provider: str, runs: int) -> dict[str, list[float]]:
             wall, tool = bench.rerun()
             figures["rerun wall"].append(wall)
             figures["rerun tool"].append(tool)
+            figures["floor"].append(bench.floor())
         return figures
 
 
@@ -162,7 +187,8 @@ def main() -> int:
     providers = sys.argv[2:] or list(COMMANDS)
     print(f"regboot onboard against the sandbox, --no-verify, median of {runs} (min-max); tool = wall - stand-in akka")
     print(f"round trips = (wall at {LATENCY_MS} ms - wall at 0) / {LATENCY_MS} ms per request and akka command,")
-    print("median of pairs run one after the other; requests = cloud requests + akka commands (none overlapped)")
+    print("median of pairs run one after the other; requests = cloud requests + akka commands (none overlapped);")
+    print("floor = a new Python process importing what a rerun imports, and nothing else (Bench.floor)")
     for provider in providers:
         f = measure(provider, runs)
         trips = statistics.median(f["trips"])
@@ -175,7 +201,8 @@ def main() -> int:
         print(
             f"{provider:9s} tool {spread(f['tool'])} wall {spread(f['wall'])} cpu {spread(f['cpu'])} | "
             f"rerun tool {spread(f['rerun tool'])} "
-            f"wall {spread(f['rerun wall'])} | round trips {trips:4.1f} ({min(f['trips']):.1f}-{max(f['trips']):.1f}), "
+            f"wall {spread(f['rerun wall'])} | floor {spread(f['floor'])} | "
+            f"round trips {trips:4.1f} ({min(f['trips']):.1f}-{max(f['trips']):.1f}), "
             f"requests {statistics.median(f['requests']):.0f} | "
             f"targets {tool_target} s, {rerun_target} s, {trips_target or '-'}: "
             f"{'met' if all(checks) else 'NOT met'}"
