@@ -95,7 +95,7 @@ class Bench:
     def floor(self) -> float:
         """Seconds a new Python process takes to import what the last rerun imported, and to do nothing else: the
         part of any run's time that only importing less could save. The modules are those `-X importtime` lists at
-        the top level, in its order; the collector is off, as in regboot's first seconds."""
+        the top level, in its order; as in regboot, the collector is off and what they made is frozen at the exit."""
         if not self._floor:
             argv = [sys.executable, "-X", "importtime", "-m", "bootstrap", "onboard", *COMMANDS[self.provider]]
             argv += ["--secret-name", f"bench-{self.provider}-{self.n}", "--no-verify"]
@@ -109,7 +109,7 @@ class Bench:
             # library imports only if it is installed may be missing
             names = [n for n in names if n.replace(".", "_").isidentifier()]
             imports = [f"try:\n import {n}\nexcept ImportError:\n pass" for n in names if "__main__" not in n]
-            self._floor = "\n".join(["import gc", "gc.disable()", *imports])
+            self._floor = "\n".join(["import gc", "gc.disable()", *imports, "gc.freeze()"])
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", self._floor], env=self.env, check=True)
         return time.perf_counter() - started
