@@ -7,8 +7,8 @@ compare-and-set (`akka secrets create` creates *or updates*), so a claim is made
 
 1. create our own claim;
 2. list the secrets: if another holder's unexpired claim on this consumer is there, it holds the lease or claimed at
-   the same moment: withdraw ours and wait, then start again (an expired claim is a dead run's: delete it); else the
-   lease is ours.
+   the same moment: withdraw ours and wait, then start again (an expired claim, on any consumer, is a dead run's:
+   delete it); else the lease is ours.
 
 Two runs cannot both pass step 2: whichever listing came second sees the other's claim, which was made before the
 first listing. Both may withdraw at once; the jittered wait makes a repeat unlikely. (No listing comes before the
@@ -177,17 +177,22 @@ def _claim(platform: Akka, claim: Claim) -> Claim:
 
 
 def _rivals(platform: Akka, mine: Claim, clock: Clock, ui: Ui) -> list[Claim]:
-    """Other runs' live claims on this consumer. Expired ones are a dead run's (or one that overran): they go."""
-    claims = [c for c in map(Claim.parse, platform.secret_names()) if c and c.consumer == mine.consumer]
+    """Other runs' live claims on this consumer. An expired claim, on any consumer, is a dead run's (or one that
+    overran): it goes, so that a consumer whose run was killed, and which is never run again, leaves no litter."""
     live = []
-    for claim in (c for c in claims if c.holder != mine.holder):
-        if claim.holder[:PLACE] == mine.holder[:PLACE]:  # this place's lock is ours: its run has ended
+    for claim in filter(None, map(Claim.parse, platform.secret_names())):
+        ours = claim.consumer == mine.consumer
+        if claim.holder == mine.holder:
+            continue
+        if ours and claim.holder[:PLACE] == mine.holder[:PLACE]:  # this place's lock is ours: its run has ended
             if _withdraw(platform, claim, ui):
                 ui.say(f"removed lease {claim.name}: an earlier run here ended without releasing it")
         elif claim.expires + SKEW > clock.time():
-            live.append(claim)
+            if ours:
+                live.append(claim)
         elif _withdraw(platform, claim, ui):
-            ui.say(f"removed lease {claim.name}: its run ended at {claim.until()} without releasing it")
+            whose = "" if ours else " (another credential's)"
+            ui.say(f"removed lease {claim.name}{whose}: its run ended at {claim.until()} without releasing it")
     return live
 
 

@@ -178,3 +178,18 @@ def test_a_renewal_after_the_claim_expired_stops_if_another_run_took_over():
     with pytest.raises(OperationError, match="took over"):
         lease.extend(3600)
     assert platform.names == {taker.name}
+
+
+def test_expired_claims_of_other_credentials_go_too_and_live_ones_stay(sandbox, regboot, canaries):
+    """A run killed on a credential that is never run again (a renamed secret, a test's) would leave its claim for
+    ever: the next run to list claims removes it, whichever credential it is for. A live one is none of its
+    business."""
+    other = hashlib.sha256(b"akka:demo-project/*/renamed-credentials").hexdigest()[:10]
+    dead = Claim(other, int(time.time()) - 3600, "0123456789ab")
+    live = Claim(other, int(time.time()) + 3600, "ba9876543210")
+    claimed(sandbox, dead)
+    claimed(sandbox, live)
+    done = onboard(regboot, canaries)
+    assert done.code == 0, done.stderr
+    assert f"removed lease {dead.name} (another credential's)" in done.stderr
+    assert claims(sandbox) == [live.name] and "waiting" not in done.stderr
