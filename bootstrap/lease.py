@@ -181,9 +181,9 @@ def _rivals(platform: Akka, mine: Claim, clock: Clock, ui: Ui) -> list[Claim]:
     overran): it goes, so that a consumer whose run was killed, and which is never run again, leaves no litter."""
     live = []
     for claim in filter(None, map(Claim.parse, platform.secret_names())):
-        ours = claim.consumer == mine.consumer
         if claim.holder == mine.holder:
             continue
+        ours = claim.consumer == mine.consumer
         if ours and claim.holder[:PLACE] == mine.holder[:PLACE]:  # this place's lock is ours: its run has ended
             if _withdraw(platform, claim, ui):
                 ui.say(f"removed lease {claim.name}: an earlier run here ended without releasing it")
