@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 CLEARED_PREFIXES = ("REGBOOT_", "AKKA_", "AZURE_", "GOOGLE_", "CLOUDSDK_", "GCE_", "MSI_", "IDENTITY_", "IMDS_")
 
 
@@ -50,8 +52,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("REGBOOT_GUARD_LOG", str(guard_log))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(GUARD), str(ROOT)]))
     before = len(loopback.blocked)
+    handlers = [signal.getsignal(s) for s in STOP_SIGNALS]
     yield
     assert loopback.blocked[before:] == [], "a connection outside loopback was attempted"
+    # a run in this process that took a stop signal's handler must give it back, or the worker's later tests differ
+    assert [signal.getsignal(s) for s in STOP_SIGNALS] == handlers, "a stop signal's handler was left changed"
     assert not guard_log.exists() or not guard_log.read_text(), guard_log.read_text()
 
 
@@ -89,6 +94,24 @@ def canaries(isolated: None, tmp_path: Path, caplog: pytest.LogCaptureFixture):
         canaries.saw(f"log record {record.name}", record.getMessage() + (record.exc_text or ""))
     leaks = canaries.leaks([tmp_path])  # HOME is tmp_path/home
     assert not leaks, f"a secret canary leaked into: {leaks}"
+
+
+@pytest.fixture
+def stop_signals(monkeypatch: pytest.MonkeyPatch):
+    """The stop signals' handling as main() installs it (the in-process runner does not), for this test only.
+    `install` also marks the process as regboot's own, after which a run's `settle` ignores every stop signal, and
+    chains the unraisable hook: left in place, the worker's later tests would run with Ctrl-C ignored."""
+    from bootstrap import interrupts
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    monkeypatch.setattr(interrupts, "_installed", interrupts._installed)
+    handlers = {s: signal.getsignal(s) for s in interrupts.STOP_SIGNALS}
+    interrupts.install()
+    interrupts.begin()
+    yield
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+    interrupts.begin()
 
 
 @dataclass

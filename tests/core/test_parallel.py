@@ -26,18 +26,6 @@ def pausing(seen: list[str], name: str, pauses: int = 500) -> None:
     seen.append(f"{name} ran out")
 
 
-@pytest.fixture
-def stop_signals():
-    """The handlers main() installs, for this test only."""
-    handlers = {s: signal.getsignal(s) for s in interrupts.STOP_SIGNALS}
-    interrupts.install()
-    interrupts.begin()
-    yield
-    for signum, handler in handlers.items():
-        signal.signal(signum, handler)
-    interrupts.begin()
-
-
 def test_a_signal_another_thread_took_stops_every_call_at_its_next_pause(stop_signals):
     """SIGINT sent to one of the calls' threads (not to the process, which the kernel would hand to the waiting main
     thread): the main thread still handles it while it waits, so each call stops at its next pause, and only then

@@ -197,24 +197,9 @@ def test_a_signal_landing_inside_an_sdk_class_still_rolls_back_and_exits_as_the_
     assert "rolled back: service account" in done.stderr
 
 
-def installed(regboot, monkeypatch, *argv: str):
-    """regboot in this process with the stop signals' handlers installed as main() installs them (the in-process
-    runner does not); the test's own handlers, and the unraisable hook install() chains, are restored after."""
-    import sys
-
-    from bootstrap import interrupts
-
-    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
-    handlers = {s: signal.getsignal(s) for s in interrupts.STOP_SIGNALS}
-    interrupts.install()
-    try:
-        return regboot(*argv)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-
-
-def test_a_signal_swallowed_by_a_finalizer_still_rolls_back_and_exits_as_the_signal(world, regboot, monkeypatch):
+def test_a_signal_swallowed_by_a_finalizer_still_rolls_back_and_exits_as_the_signal(
+    world, regboot, monkeypatch, stop_signals
+):
     """Python ignores what a finalizer raises, a KeyboardInterrupt included: it prints "Exception ignored in" and
     goes on. Seen once in the suite: SIGINT landed while gRPC's `_Rendezvous.__del__` ran in a garbage collection,
     and the run went on to install the credential and exit 0. Here the signal lands as verification begins, outside
@@ -233,14 +218,16 @@ def test_a_signal_swallowed_by_a_finalizer_still_rolls_back_and_exits_as_the_sig
         return verification(self, minted)
 
     monkeypatch.setattr(GoogleProvider, "verification", landing)
-    done = installed(regboot, monkeypatch, "onboard", "gcr", *ARGS["gcr"])
+    done = regboot("onboard", "gcr", *ARGS["gcr"])
     assert done.code == 130, done.stderr
     assert "interrupted by Ctrl-C" in done.stderr
     assert "rolled back: service account" in done.stderr, done.stderr
     assert "installed credential" not in done.stderr
 
 
-def test_ctrl_c_while_the_key_and_the_grant_are_made_stops_both_at_their_next_pause(world, regboot, monkeypatch):
+def test_ctrl_c_while_the_key_and_the_grant_are_made_stops_both_at_their_next_pause(
+    world, regboot, monkeypatch, stop_signals
+):
     """The key and the grant are asked for at once, each retrying on its own. A Ctrl-C meanwhile is held until
     neither is half-made: whichever pauses first honours it and passes it on, so the other stops at its own next
     pause rather than retrying to the end of its patience; then both are rolled back."""
@@ -257,7 +244,7 @@ def test_ctrl_c_while_the_key_and_the_grant_are_made_stops_both_at_their_next_pa
         return grant(self, *args)
 
     monkeypatch.setattr(GoogleProvider, "_grant", landing)
-    done = installed(regboot, monkeypatch, "onboard", "gcr", *ARGS["gcr"])
+    done = regboot("onboard", "gcr", *ARGS["gcr"])
     assert done.code == 130, done.stderr
     operations = google.calls.operations()
     assert operations.count("ar.repositories.setIamPolicy") <= 5, operations
